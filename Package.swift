@@ -1,0 +1,150 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings every llmq target shares: Swift 6 language mode (complete concurrency
+/// checking) plus upcoming features that keep the codebase honest.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "llmq",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "llmq", targets: ["llmq"]),
+        .executable(name: "fake-openai", targets: ["fake-openai"]),
+        .executable(name: "bench", targets: ["bench"]),
+        .library(name: "LLM", targets: ["LLM"]),
+        .library(name: "FakeOpenAI", targets: ["FakeOpenAI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+    ],
+    targets: [
+        // Debian's libsqlite3 (apt-get install libsqlite3-dev).
+        .systemLibrary(
+            name: "CSQLite",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .target(
+            name: "SQLite",
+            dependencies: ["CSQLite"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Tokenizer",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "JobQueue",
+            dependencies: [
+                "SQLite",
+                "Tokenizer",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings,
+            plugins: ["EmbedMigrations"]
+        ),
+        .target(
+            name: "LLM",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Worker",
+            dependencies: [
+                "LLM",
+                "JobQueue",
+                "Tokenizer",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "FakeOpenAI",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "llmq",
+            dependencies: [
+                "SQLite",
+                "JobQueue",
+                "LLM",
+                "Worker",
+                "Tokenizer",
+                "FakeOpenAI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "fake-openai",
+            dependencies: [
+                "FakeOpenAI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "bench",
+            dependencies: [
+                "SQLite",
+                "JobQueue",
+                "LLM",
+                "Worker",
+                "Tokenizer",
+                "FakeOpenAI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Turns migrations/*.sql into Swift source at build time, so the binary
+        // carries the schema and migrations/ stays its single source of truth.
+        .executableTarget(
+            name: "MigrationEmbedder",
+            swiftSettings: strictSettings
+        ),
+        .plugin(
+            name: "EmbedMigrations",
+            capability: .buildTool(),
+            dependencies: ["MigrationEmbedder"]
+        ),
+        .testTarget(name: "SQLiteTests", dependencies: ["SQLite"], swiftSettings: strictSettings),
+        .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "SQLite"], swiftSettings: strictSettings),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "LLMTests",
+            dependencies: ["LLM", "FakeOpenAI"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "WorkerTests",
+            dependencies: ["Worker", "JobQueue", "LLM", "FakeOpenAI", "SQLite"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "llmqTests",
+            dependencies: ["FakeOpenAI", "SQLite"],
+            swiftSettings: strictSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

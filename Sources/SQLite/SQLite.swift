@@ -1,0 +1,2 @@
+/// Placeholder; the SQLite wrapper lands with issue 2.
+public enum SQLiteModule {}

@@ -1,0 +1,2 @@
+/// Placeholder until the tokenizer lands (issue 5).
+public enum TokenizerModule {}

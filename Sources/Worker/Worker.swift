@@ -1,0 +1,2 @@
+/// Placeholder until the worker lands (issue 4).
+public enum WorkerModule {}

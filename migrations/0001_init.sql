@@ -1,0 +1,2 @@
+-- placeholder
+CREATE TABLE IF NOT EXISTS placeholder(x);
