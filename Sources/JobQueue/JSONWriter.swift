@@ -1,0 +1,97 @@
+/// Writes JSON text. `canonical` output sorts object keys and has no insignificant
+/// whitespace, so equal values always give equal bytes (and equal request hashes).
+public struct JSONWriter {
+    /// The UTF-8 bytes written so far.
+    public private(set) var bytes: [UInt8] = []
+
+    /// An empty writer; `reserve` bytes are allocated up front.
+    public init(reserve: Int = 256) { bytes.reserveCapacity(reserve) }
+
+    /// The JSON text of `value` with sorted keys and no whitespace.
+    public static func canonical(_ value: JSONValue) -> String {
+        var writer = JSONWriter()
+        writer.write(value, sortKeys: true)
+        return writer.string
+    }
+
+    /// The bytes written, as a String.
+    public var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Appends `value`; with `sortKeys`, object members are written in key order (byte
+    /// order of their UTF-8, last one winning on repeated keys).
+    public mutating func write(_ value: JSONValue, sortKeys: Bool = true) {
+        switch value {
+        case .null: raw("null")
+        case .bool(let b): raw(b ? "true" : "false")
+        case .number(let n): write(number: n)
+        case .string(let s): write(string: s)
+        case .array(let elements):
+            bytes.append(UInt8(ascii: "["))
+            for (i, element) in elements.enumerated() {
+                if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                write(element, sortKeys: sortKeys)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let members):
+            var list = members
+            if sortKeys {
+                var seen: [String: Int] = [:]
+                var unique: [(key: String, value: JSONValue)] = []
+                for member in members {
+                    if let index = seen[member.key] { unique[index] = member } else {
+                        seen[member.key] = unique.count
+                        unique.append(member)
+                    }
+                }
+                list = unique.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            }
+            bytes.append(UInt8(ascii: "{"))
+            for (i, member) in list.enumerated() {
+                if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                write(string: member.key)
+                bytes.append(UInt8(ascii: ":"))
+                write(member.value, sortKeys: sortKeys)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Appends a number: integers without a fraction, others in Swift's shortest
+    /// round-tripping form.
+    public mutating func write(number: JSONNumber) {
+        if let integer = number.integer {
+            raw(String(integer))
+        } else {
+            raw(number.double.description)
+        }
+    }
+
+    /// Appends a JSON string literal; only `"`, `\` and control characters are escaped.
+    public mutating func write(string: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in string.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): raw("\\\"")
+            case UInt8(ascii: "\\"): raw("\\\\")
+            case 0x0A: raw("\\n")
+            case 0x0D: raw("\\r")
+            case 0x09: raw("\\t")
+            case 0x08: raw("\\b")
+            case 0x0C: raw("\\f")
+            case 0x00..<0x20:
+                raw("\\u00")
+                bytes.append(hexDigit(byte >> 4))
+                bytes.append(hexDigit(byte & 0xF))
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends literal text as it is (it must already be JSON).
+    public mutating func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
+    private func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+    }
+}

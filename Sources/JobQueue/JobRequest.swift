@@ -1,0 +1,66 @@
+/// A chat message as sent to the API: exactly a role and its content.
+public struct ChatMessage: Sendable, Equatable, Codable {
+    /// `system`, `developer`, `user` or `assistant`.
+    public var role: String
+    /// The message text.
+    public var content: String
+
+    /// A message with the given role and text.
+    public init(role: String, content: String) {
+        self.role = role
+        self.content = content
+    }
+}
+
+/// A job's request as stored in `jobs.request`, decoded for sending.
+public enum JobRequest: Sendable, Equatable {
+    /// Embed one input.
+    case embed(input: String, model: String, dimensions: Int?)
+    /// One chat completion. `messages` has no system message when the job gave none,
+    /// so a run's `--system-prompt` can be put in front.
+    case generate(messages: [ChatMessage], model: String, maxTokens: Int, temperature: Double)
+
+    /// The canonical JSON value stored for this request.
+    public var json: JSONValue {
+        switch self {
+        case .embed(let input, let model, let dimensions):
+            var members: [(key: String, value: JSONValue)] = [
+                ("kind", .string("embed")), ("model", .string(model)), ("input", .string(input)),
+            ]
+            if let dimensions { members.append(("dimensions", .number(JSONNumber(Int64(dimensions))))) }
+            return .object(members)
+        case .generate(let messages, let model, let maxTokens, let temperature):
+            return .object([
+                ("kind", .string("generate")), ("model", .string(model)),
+                ("messages", .array(messages.map { .object([("role", .string($0.role)), ("content", .string($0.content))]) })),
+                ("max_tokens", .number(JSONNumber(Int64(maxTokens)))),
+                ("temperature", .number(JSONNumber(temperature))),
+            ])
+        }
+    }
+
+    /// Decodes a stored request. Returns nil when the text is not a request llmq wrote
+    /// (the caller fails that job with a clear message instead of crashing).
+    public init?(storedJSON text: String) {
+        guard let value = try? JSONParser.parse(text), case .string(let kind)? = value["kind"],
+              case .string(let model)? = value["model"] else { return nil }
+        switch kind {
+        case "embed":
+            guard case .string(let input)? = value["input"] else { return nil }
+            var dimensions: Int?
+            if case .number(let n)? = value["dimensions"], let d = n.integer { dimensions = Int(d) }
+            self = .embed(input: input, model: model, dimensions: dimensions)
+        case "generate":
+            guard case .array(let list)? = value["messages"], case .number(let maxTokens)? = value["max_tokens"],
+                  let maxTokensValue = maxTokens.integer, case .number(let temperature)? = value["temperature"] else { return nil }
+            var messages: [ChatMessage] = []
+            for item in list {
+                guard case .string(let role)? = item["role"], case .string(let content)? = item["content"] else { return nil }
+                messages.append(ChatMessage(role: role, content: content))
+            }
+            self = .generate(messages: messages, model: model, maxTokens: Int(maxTokensValue), temperature: temperature.double)
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import Crypto
+
+/// A validated job line, ready to store: its id, kind, model and the canonical request
+/// that is fixed at enqueue time (and hashed, so re-enqueueing can tell a changed request).
+public struct JobSpec: Sendable, Equatable {
+    /// The user's id for the job (`id`, or `custom_id` in Batch API lines).
+    public var customID: String
+    /// embed or generate.
+    public var kind: JobKind
+    /// The model the request goes to.
+    public var model: String
+    /// embed: the vector size asked for (the model's native size when not given and
+    /// known); nil for generate jobs and unknown models without `dimensions`.
+    public var dimensions: Int?
+    /// The canonical request JSON (sorted keys, no whitespace).
+    public var request: String
+    /// SHA-256 of `request`. For embed jobs this is also the key of "never pay twice":
+    /// the same (model, dimensions, input) always has the same hash.
+    public var requestHash: [UInt8]
+    /// The line's `metadata` object as canonical JSON, when given.
+    public var metadata: String?
+
+    /// Builds a spec from its request; the hash is computed here.
+    public init(customID: String, kind: JobKind, model: String, dimensions: Int?, request: JSONValue, metadata: JSONValue?) {
+        self.customID = customID
+        self.kind = kind
+        self.model = model
+        self.dimensions = dimensions
+        var writer = JSONWriter()
+        writer.write(request)
+        self.request = writer.string
+        self.requestHash = Array(SHA256.hash(data: writer.bytes))
+        self.metadata = metadata.map(JSONWriter.canonical)
+    }
+}

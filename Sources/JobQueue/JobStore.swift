@@ -1,0 +1,40 @@
+import SQLite
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The llmq database: one SQLite connection, migrated to the schema this binary carries.
+/// Not thread-safe (like its connection): own it from one actor or task. Several
+/// processes may open the same file; SQLite's locking and `BEGIN IMMEDIATE` keep them apart.
+public final class JobStore {
+    /// The connection, for queries the store does not wrap.
+    public let db: Connection
+    /// Clock used for timestamps (unix seconds); injectable for tests.
+    public let now: @Sendable () -> Double
+
+    /// The newest schema version this binary knows.
+    public static var latestSchemaVersion: Int { allMigrations.last?.version ?? 0 }
+
+    /// Opens (creating when needed) and migrates the database at `path`.
+    /// - Throws: `JobQueueError` `.schemaTooNew` when the file was made by a newer llmq,
+    ///   `.database` when it cannot be opened or migrated (the path is named).
+    public init(path: String, options: ConnectionOptions = ConnectionOptions(), now: @escaping @Sendable () -> Double = JobStore.systemNow) throws {
+        do {
+            self.db = try Connection(path: path, options: options)
+        } catch {
+            throw JobQueueError(.database, "cannot open database \(path)", underlying: error)
+        }
+        self.now = now
+        try Migrator(migrations: allMigrations).migrate(db)
+    }
+
+    /// Wall-clock time in unix seconds.
+    @Sendable public static func systemNow() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+}

@@ -1,0 +1,130 @@
+import CSQLite
+
+/// How a `Connection` is opened.
+public struct ConnectionOptions: Sendable {
+    /// How long a statement waits for another connection's lock before failing with
+    /// `SQLITE_BUSY`. Default 10 s: long enough for a concurrent writer's transaction.
+    public var busyTimeoutMilliseconds: Int32
+    /// Open read-only (no file is created). Default false.
+    public var readOnly: Bool
+    /// Put the database in WAL mode with `synchronous=NORMAL` (durable across process
+    /// crashes; a power loss may lose the last transactions). Default true.
+    public var walMode: Bool
+    /// Page cache size in KiB (`PRAGMA cache_size=-N`). Default 16 MiB.
+    public var cacheSizeKiB: Int
+
+    /// Options with the documented defaults.
+    public init(busyTimeoutMilliseconds: Int32 = 10_000, readOnly: Bool = false, walMode: Bool = true, cacheSizeKiB: Int = 16_384) {
+        self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+        self.readOnly = readOnly
+        self.walMode = walMode
+        self.cacheSizeKiB = cacheSizeKiB
+    }
+}
+
+/// One SQLite connection. Not thread-safe: own it from a single actor or task.
+/// Prepared statements made by `cachedStatement(_:)` are kept and reused.
+public final class Connection {
+    /// The underlying handle; valid until the connection is deinitialised.
+    let handle: OpaquePointer
+    /// The file this connection opened.
+    public let path: String
+    private var statementCache: [String: Statement] = [:]
+
+    /// Opens (creating when needed, unless read-only) the database at `path` and applies
+    /// the options: WAL, `synchronous=NORMAL`, busy timeout, `foreign_keys=ON`.
+    /// - Throws: `SQLiteError` with the path when the file cannot be opened or set up.
+    public init(path: String, options: ConnectionOptions = ConnectionOptions()) throws {
+        var db: OpaquePointer?
+        let flags = (options.readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+            | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close_v2(db)
+            throw SQLiteError(code: ResultCode(rawValue: rc), message: "cannot open database: \(message)", path: path)
+        }
+        self.handle = db
+        self.path = path
+        sqlite3_extended_result_codes(db, 1)
+        sqlite3_busy_timeout(db, options.busyTimeoutMilliseconds)
+        try execute("PRAGMA foreign_keys = ON")
+        try execute("PRAGMA cache_size = -\(options.cacheSizeKiB)")
+        if options.walMode && !options.readOnly {
+            try execute("PRAGMA journal_mode = WAL")
+            try execute("PRAGMA synchronous = NORMAL")
+        }
+    }
+
+    deinit {
+        statementCache.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    /// Runs one or more SQL statements that return no rows (a migration script, a PRAGMA).
+    /// - Throws: `SQLiteError` naming the script.
+    public func execute(_ sql: String) throws {
+        var errorMessage: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &errorMessage)
+        if rc != SQLITE_OK {
+            let message = errorMessage.map { String(cString: $0) } ?? lastErrorMessage
+            sqlite3_free(errorMessage)
+            throw SQLiteError(code: ResultCode(rawValue: rc), message: message, sql: sql, path: path)
+        }
+    }
+
+    /// Compiles `sql` into a new statement, owned by the caller.
+    /// - Throws: `SQLiteError` with the statement text when it does not compile.
+    public func prepare(_ sql: String) throws -> Statement {
+        try Statement(connection: self, sql: sql)
+    }
+
+    /// Returns a prepared statement for `sql`, compiling it on first use and then reusing
+    /// it (reset, bindings cleared). Use for hot paths.
+    public func cachedStatement(_ sql: String) throws -> Statement {
+        if let statement = statementCache[sql] {
+            statement.reset()
+            return statement
+        }
+        let statement = try prepare(sql)
+        statementCache[sql] = statement
+        return statement
+    }
+
+    /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT` (the write lock is taken up front, so a
+    /// concurrent writer waits on the busy timeout instead of failing mid-transaction).
+    /// Rolls back and rethrows when `body` throws.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// The number of rows changed by the last INSERT, UPDATE or DELETE.
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+
+    /// The rowid of the last successful INSERT.
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// Whether a transaction is open on this connection.
+    public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    /// `PRAGMA user_version`: the schema version recorded by migrations.
+    public func userVersion() throws -> Int {
+        let statement = try prepare("PRAGMA user_version")
+        guard try statement.step() else { return 0 }
+        return Int(statement.int64(at: 0))
+    }
+
+    var lastErrorMessage: String { String(cString: sqlite3_errmsg(handle)) }
+
+    func error(_ rc: Int32, sql: String?) -> SQLiteError {
+        SQLiteError(code: ResultCode(rawValue: rc), message: lastErrorMessage, sql: sql, path: path)
+    }
+}

@@ -1,2 +1,0 @@
-/// Placeholder; the SQLite wrapper lands with issue 2.
-public enum SQLiteModule {}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import JobQueue
+
+/// `llmq enqueue FILE... [-]`: ingest JSONL job files into the queue.
+struct EnqueueCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "enqueue",
+        abstract: "Ingest JSONL job files (or '-' for standard input) into the queue.",
+        discussion: """
+            Example: llmq enqueue jobs/example.jsonl
+
+            Prints added / updated / unchanged / rejected counts. Each rejected line is
+            reported on stderr as FILE:LINE: reason; valid lines are ingested anyway, and
+            the exit code is then 65. Re-enqueueing the same file changes nothing; a job
+            whose request changed goes back to pending.
+            """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var jobOptions: JobFileOptions
+
+    @Argument(help: ArgumentHelp("Job files (JSONL); '-' reads standard input.", valueName: "file"))
+    var files: [String]
+
+    @Flag(help: "Print the counts as one JSON object.")
+    var json = false
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("name at least one job file, or '-' for standard input") }
+    }
+
+    func run() async throws {
+        let ingest = try jobOptions.ingest(paths: files)
+        let sources = try ingest.openSources()
+        let store = try database.openStore()
+        let counts: EnqueueCounts
+        do {
+            counts = try ingest.run(into: store, sources: sources)
+        } catch {
+            throw CLIError(.usage, "\(error)")
+        }
+        printCounts(counts, json: json)
+        if counts.rejected > 0 { throw CommandOutcome(status: .rejectedLines) }
+    }
+}
+
+/// Prints enqueue counts, as text or JSON, on stdout.
+func printCounts(_ counts: EnqueueCounts, json: Bool) {
+    if json {
+        print(#"{"added":\#(counts.added),"updated":\#(counts.updated),"unchanged":\#(counts.unchanged),"rejected":\#(counts.rejected)}"#)
+    } else {
+        print("added \(counts.added), updated \(counts.updated), unchanged \(counts.unchanged), rejected \(counts.rejected)")
+    }
+}

@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import JobQueue
+
+/// `llmq status`: what the queue holds.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show job counts per kind and status, tokens used, the oldest pending job and the most frequent errors.",
+        discussion: "Example: llmq status --json"
+    )
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Flag(help: "Print one JSON object instead of a table.")
+    var json = false
+
+    func run() async throws {
+        let store = try database.openStore()
+        let status = try store.status()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let data = try encoder.encode(StatusReport(status))
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print(StatusTable.render(status, now: JobStore.systemNow()))
+        }
+    }
+}
+
+/// The JSON shape of `llmq status --json`.
+struct StatusReport: Encodable {
+    var jobs: [String: [String: Int]]
+    var total: [String: Int]
+    var tokens: [String: Int]
+    var reused_vectors: Int
+    var oldest_pending: OldestPending?
+    var top_errors: [QueueStatus.ErrorCount]
+
+    struct OldestPending: Encodable {
+        var custom_id: String
+        var enqueued_at: String
+    }
+
+    init(_ status: QueueStatus) {
+        jobs = status.counts
+        total = Dictionary(uniqueKeysWithValues: JobStatus.allCases.map { ($0.rawValue, status.total($0)) })
+        total["all"] = status.total
+        tokens = [
+            "embed": status.embedTokens,
+            "generate_input": status.generateInputTokens,
+            "generate_output": status.generateOutputTokens,
+        ]
+        reused_vectors = status.reusedVectors
+        oldest_pending = status.oldestPending.map {
+            OldestPending(custom_id: $0.customID, enqueued_at: Date(timeIntervalSince1970: $0.enqueuedAt).formatted(.iso8601))
+        }
+        top_errors = status.topErrors
+    }
+}
+
+/// The text table of `llmq status`.
+enum StatusTable {
+    static func render(_ status: QueueStatus, now: Double) -> String {
+        let columns = JobStatus.allCases
+        var lines: [String] = []
+        let header = ["kind"] + columns.map(\.rawValue) + ["total"]
+        var rows: [[String]] = [header]
+        for kind in JobKind.allCases {
+            let counts = columns.map { status.count(kind, $0) }
+            rows.append([kind.rawValue] + counts.map(String.init) + [String(counts.reduce(0, +))])
+        }
+        rows.append(["all"] + columns.map { String(status.total($0)) } + [String(status.total)])
+        for row in rows {
+            let cells = row.enumerated().map { index, cell in
+                index == 0 ? cell.padding(toLength: 10, withPad: " ", startingAt: 0) : String(repeating: " ", count: max(0, 10 - cell.count)) + cell
+            }
+            lines.append(cells.joined())
+        }
+        let used = status.embedTokens + status.generateInputTokens + status.generateOutputTokens
+        if used > 0 || status.reusedVectors > 0 {
+            lines.append("")
+            lines.append("tokens used: \(used) (embed \(status.embedTokens), generate \(status.generateInputTokens) in / \(status.generateOutputTokens) out)")
+            lines.append("reused vectors: \(status.reusedVectors)")
+        }
+        if let oldest = status.oldestPending {
+            lines.append("oldest pending: \(oldest.customID), enqueued \(describeAge(now - oldest.enqueuedAt)) ago")
+        }
+        if !status.topErrors.isEmpty {
+            lines.append("")
+            lines.append("most frequent recent errors:")
+            for error in status.topErrors {
+                lines.append("  \(error.jobs)× \(error.message)")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func describeAge(_ seconds: Double) -> String {
+        let s = max(0, Int(seconds))
+        if s < 60 { return "\(s)s" }
+        if s < 3600 { return "\(s / 60)m\(s % 60)s" }
+        if s < 86400 { return "\(s / 3600)h\(s % 3600 / 60)m" }
+        return "\(s / 86400)d\(s % 86400 / 3600)h"
+    }
+}
