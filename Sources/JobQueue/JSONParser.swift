@@ -72,7 +72,7 @@ public struct JSONParser {
         guard position + count <= bytes.count else { throw fail("unexpected end of input") }
         let expected = UnsafeRawBufferPointer(start: literal.utf8Start, count: count)
         for i in 0..<count where bytes[position + i] != expected[i] {
-            throw fail("invalid literal")
+            throw fail("invalid literal (expected true, false or null)")
         }
         position += count
     }

@@ -42,6 +42,11 @@ public final class LineReader {
                 lineNumber += 1
                 var lineEnd = newline
                 if lineEnd > start, buffer[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+                if lineEnd - start > maxLineBytes {
+                    let byteCount = lineEnd - start
+                    start = newline + 1
+                    return .oversized(number: lineNumber, byteCount: byteCount)
+                }
                 let line = UnsafeRawBufferPointer(rebasing: buffer[start..<lineEnd])
                 start = newline + 1
                 return .line(number: lineNumber, bytes: line)
@@ -49,6 +54,11 @@ public final class LineReader {
             if atEOF {
                 guard start < end else { return nil }
                 lineNumber += 1
+                if end - start > maxLineBytes {
+                    let byteCount = end - start
+                    start = end
+                    return .oversized(number: lineNumber, byteCount: byteCount)
+                }
                 let line = UnsafeRawBufferPointer(rebasing: buffer[start..<end])
                 start = end
                 return .line(number: lineNumber, bytes: line)
