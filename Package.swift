@@ -142,7 +142,7 @@ let package = Package(
         ),
         .testTarget(
             name: "llmqTests",
-            dependencies: ["FakeOpenAI", "SQLite"],
+            dependencies: ["llmq", "FakeOpenAI", "SQLite"],
             swiftSettings: strictSettings
         ),
     ],

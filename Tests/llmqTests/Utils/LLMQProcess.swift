@@ -1,0 +1,76 @@
+import Foundation
+
+/// The result of running the real `llmq` binary.
+struct ProcessResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs the built `llmq` executable (found beside the test bundle, or at `$LLMQ_BINARY`)
+/// as a child process, with `stdin` piped in and the environment given.
+func runLLMQ(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
+             executable: URL? = nil, currentDirectory: URL? = nil) throws -> ProcessResult {
+    let process = Process()
+    process.executableURL = executable ?? llmqBinary()
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    env.removeValue(forKey: "LLMQ_DB")
+    env.removeValue(forKey: "OPENAI_API_KEY")
+    for (key, value) in environment { env[key] = value }
+    process.environment = env
+    if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+    let out = Pipe()
+    let err = Pipe()
+    let input = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = input
+    try process.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try input.fileHandleForWriting.close()
+    // Read both pipes before waiting, so a chatty child cannot block on a full pipe.
+    let errData = ReadAll(err.fileHandleForReading)
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return ProcessResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                         stderr: String(decoding: errData.wait(), as: UTF8.self))
+}
+
+/// Reads a file handle to its end on a background thread.
+final class ReadAll: @unchecked Sendable {
+    // Safe: `data` is written once by the reader thread before `done` is signalled and
+    // read only after `wait()` has received that signal.
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        Thread.detachNewThread { [self] in
+            data = handle.readDataToEndOfFile()
+            done.signal()
+        }
+    }
+
+    func wait() -> Data {
+        done.wait()
+        return data
+    }
+}
+
+/// The `llmq` binary of this build.
+func llmqBinary() -> URL {
+    if let path = ProcessInfo.processInfo.environment["LLMQ_BINARY"] { return URL(fileURLWithPath: path) }
+    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    if dir.pathExtension == "xctest" || dir.lastPathComponent == "MacOS" {
+        dir = dir.deletingLastPathComponent()
+    }
+    for candidate in [dir, dir.deletingLastPathComponent(), dir.deletingLastPathComponent().deletingLastPathComponent()] {
+        let url = candidate.appendingPathComponent("llmq")
+        if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+    }
+    return dir.appendingPathComponent("llmq")
+}
+
+/// The repository's `jobs/` folder.
+let jobsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("jobs")
