@@ -35,15 +35,16 @@ public struct JSONWriter {
         case .object(let members):
             var list = members
             if sortKeys {
-                var seen: [String: Int] = [:]
-                var unique: [(key: String, value: JSONValue)] = []
-                for member in members {
-                    if let index = seen[member.key] { unique[index] = member } else {
-                        seen[member.key] = unique.count
-                        unique.append(member)
-                    }
+                // Stable sort by key bytes, then keep the last of each run of equal keys.
+                let sorted = members.enumerated().sorted {
+                    $0.element.key == $1.element.key ? $0.offset < $1.offset
+                        : $0.element.key.utf8.lexicographicallyPrecedes($1.element.key.utf8)
+                }.map(\.element)
+                list = []
+                list.reserveCapacity(sorted.count)
+                for member in sorted {
+                    if let last = list.last, last.key == member.key { list[list.count - 1] = member } else { list.append(member) }
                 }
-                list = unique.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
             }
             bytes.append(UInt8(ascii: "{"))
             for (i, member) in list.enumerated() {
@@ -67,25 +68,36 @@ public struct JSONWriter {
     }
 
     /// Appends a JSON string literal; only `"`, `\` and control characters are escaped.
+    /// Runs of bytes that need no escape are copied in one go.
     public mutating func write(string: String) {
         bytes.append(UInt8(ascii: "\""))
-        for byte in string.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): raw("\\\"")
-            case UInt8(ascii: "\\"): raw("\\\\")
-            case 0x0A: raw("\\n")
-            case 0x0D: raw("\\r")
-            case 0x09: raw("\\t")
-            case 0x08: raw("\\b")
-            case 0x0C: raw("\\f")
-            case 0x00..<0x20:
-                raw("\\u00")
-                bytes.append(hexDigit(byte >> 4))
-                bytes.append(hexDigit(byte & 0xF))
-            default: bytes.append(byte)
+        var string = string
+        string.withUTF8 { utf8 in
+            var runStart = 0
+            for (i, byte) in utf8.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                if runStart < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
+                appendEscaped(byte)
+                runStart = i + 1
             }
+            if runStart < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...])) }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func appendEscaped(_ byte: UInt8) {
+        switch byte {
+        case UInt8(ascii: "\""): raw("\\\"")
+        case UInt8(ascii: "\\"): raw("\\\\")
+        case 0x0A: raw("\\n")
+        case 0x0D: raw("\\r")
+        case 0x09: raw("\\t")
+        case 0x08: raw("\\b")
+        case 0x0C: raw("\\f")
+        default:
+            raw("\\u00")
+            bytes.append(hexDigit(byte >> 4))
+            bytes.append(hexDigit(byte & 0xF))
+        }
     }
 
     /// Appends literal text as it is (it must already be JSON).

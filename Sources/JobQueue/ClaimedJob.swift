@@ -1,0 +1,24 @@
+/// A job a worker holds a lease on, with everything needed to send it.
+public struct ClaimedJob: Sendable, Equatable {
+    /// `jobs.id`.
+    public var id: Int64
+    /// The user's id.
+    public var customID: String
+    /// embed or generate.
+    public var kind: JobKind
+    /// The model the request goes to.
+    public var model: String
+    /// embed: the vector size asked for (nil: the model's own).
+    public var dimensions: Int?
+    /// The stored request, decoded; nil when the stored text is not one llmq wrote.
+    public var request: JobRequest?
+    /// SHA-256 of the stored request: the result is only written while it still matches,
+    /// so a request changed by a re-enqueue in the meantime is never given an old result.
+    public var requestHash: [UInt8]
+    /// Attempts already used (retryable failures in earlier claims).
+    public var attempts: Int
+    /// Token count stored for the input, when known.
+    public var inputTokens: Int?
+    /// Whether `inputTokens` is exact (else an upper bound).
+    public var tokensExact: Bool
+}

@@ -1,0 +1,167 @@
+import SQLite
+
+extension JobStore {
+    /// Marks the job succeeded, in the caller's transaction. Only while the job still has
+    /// the request it was claimed with and is not finished: a result for a request that a
+    /// re-enqueue changed meanwhile is dropped (the new request will be sent).
+    private func markSucceeded(_ jobID: Int64, requestHash: [UInt8], inputTokens: Int?, at timestamp: Double) throws -> Bool {
+        let update = try db.cachedStatement("""
+            UPDATE jobs SET status = 'succeeded', last_error = NULL, lease_owner = NULL, lease_expires_at = NULL,
+                            finished_at = ?3, updated_at = ?3
+            WHERE id = ?1 AND request_hash = ?2 AND status IN ('running', 'pending')
+            """)
+        defer { update.reset() }
+        try update.bind(jobID, at: 1)
+        try update.bind(requestHash, at: 2)
+        try update.bind(timestamp, at: 3)
+        try update.run()
+        return db.changes == 1
+    }
+
+    /// Stores vectors and marks their jobs succeeded, all in one transaction (a kill at any
+    /// instant leaves either both or neither). Returns how many were written.
+    @discardableResult
+    public func complete(embeddings results: [EmbeddingResult]) throws -> Int {
+        guard !results.isEmpty else { return 0 }
+        return try db.transaction {
+            let timestamp = now()
+            let insert = try db.cachedStatement("""
+                INSERT OR REPLACE INTO embeddings (job_id, model, dimensions, vector, input_hash, input_tokens, reused, created_at)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                """)
+            var written = 0
+            for result in results {
+                guard try markSucceeded(result.jobID, requestHash: result.requestHash, inputTokens: result.inputTokens, at: timestamp) else {
+                    continue
+                }
+                try insert.bind(result.jobID, at: 1)
+                try insert.bind(result.model, at: 2)
+                try insert.bind(result.dimensions, at: 3)
+                try insert.bind(result.vector, at: 4)
+                try insert.bind(result.requestHash, at: 5)
+                try insert.bind(result.inputTokens, at: 6)
+                try insert.bind(result.reused ? 1 : 0, at: 7)
+                try insert.bind(timestamp, at: 8)
+                try insert.run()
+                insert.reset()
+                written += 1
+            }
+            return written
+        }
+    }
+
+    /// Stores a chat completion and marks its job succeeded in one transaction.
+    /// Returns false when the job's request changed meanwhile (nothing written).
+    @discardableResult
+    public func complete(generation result: GenerationResult) throws -> Bool {
+        try db.transaction {
+            let timestamp = now()
+            guard try markSucceeded(result.jobID, requestHash: result.requestHash, inputTokens: result.inputTokens, at: timestamp) else {
+                return false
+            }
+            let insert = try db.cachedStatement("""
+                INSERT OR REPLACE INTO generations (job_id, model, content, refusal, finish_reason, input_tokens, output_tokens, created_at)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                """)
+            defer { insert.reset() }
+            try insert.bind(result.jobID, at: 1)
+            try insert.bind(result.model, at: 2)
+            try insert.bind(result.content, at: 3)
+            try insert.bind(result.refusal, at: 4)
+            try insert.bind(result.finishReason, at: 5)
+            try insert.bind(result.inputTokens, at: 6)
+            try insert.bind(result.outputTokens, at: 7)
+            try insert.bind(timestamp, at: 8)
+            try insert.run()
+            return true
+        }
+    }
+
+    /// A stored vector for the same (model, dimensions, input) — the same request hash —
+    /// from any job, so it can be copied instead of paid for again.
+    public func storedVector(forRequestHash hash: [UInt8]) throws -> (model: String, dimensions: Int, vector: [UInt8])? {
+        let lookup = try db.cachedStatement("SELECT model, dimensions, vector FROM embeddings WHERE input_hash = ?1 LIMIT 1")
+        defer { lookup.reset() }
+        try lookup.bind(hash, at: 1)
+        guard try lookup.step(), let model = lookup.string(at: 0), let vector = lookup.blob(at: 2) else { return nil }
+        return (model, lookup.int(at: 1), vector)
+    }
+
+    /// Fails a job for good (a 400, an unusable request) with the error text.
+    public func fail(jobID: Int64, error: String) throws {
+        try db.run("""
+            UPDATE jobs SET status = 'failed', last_error = ?2, attempts = attempts + 1, lease_owner = NULL,
+                            lease_expires_at = NULL, finished_at = ?3, updated_at = ?3
+            WHERE id = ?1 AND status IN ('running', 'pending')
+            """, .integer(jobID), .text(error), .double(now()))
+    }
+
+    /// Records a retryable failure: counts an attempt and puts the job back to pending,
+    /// available at `availableAt` (the backoff lives in the database, so it survives a
+    /// restart), or fails it when `maxAttempts` is reached.
+    public func retryLater(jobID: Int64, error: String, availableAt: Double, maxAttempts: Int) throws -> RetryOutcome {
+        let statement = try db.cachedStatement("""
+            UPDATE jobs SET attempts = attempts + 1, last_error = ?2,
+                            status = CASE WHEN attempts + 1 >= ?3 THEN 'failed' ELSE 'pending' END,
+                            available_at = ?4, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?5,
+                            finished_at = CASE WHEN attempts + 1 >= ?3 THEN ?5 ELSE NULL END
+            WHERE id = ?1 AND status = 'running'
+            RETURNING status
+            """)
+        defer { statement.reset() }
+        try statement.bind(jobID, at: 1)
+        try statement.bind(error, at: 2)
+        try statement.bind(maxAttempts, at: 3)
+        try statement.bind(availableAt, at: 4)
+        try statement.bind(now(), at: 5)
+        guard try statement.step() else { return .gone }
+        let status = statement.string(at: 0)
+        while try statement.step() {}
+        return status == "failed" ? .failed : .rescheduled
+    }
+
+    /// Puts failed jobs (all, or the named custom ids) back to pending with their attempts
+    /// reset. Returns how many jobs were re-queued and which named ids do not exist.
+    public func retry(customIDs: [String]?, failedOnly: Bool) throws -> (requeued: Int, unknown: [String]) {
+        try db.transaction {
+            let timestamp = now()
+            guard let customIDs else {
+                try db.run("""
+                    UPDATE jobs SET status = 'pending', attempts = 0, available_at = 0, updated_at = ?1, finished_at = NULL
+                    WHERE status = 'failed'
+                    """, .double(timestamp))
+                return (db.changes, [])
+            }
+            var requeued = 0
+            var unknown: [String] = []
+            for id in customIDs {
+                guard try db.scalarInt("SELECT count(*) FROM jobs WHERE custom_id = ?1", .text(id)) == 1 else {
+                    unknown.append(id)
+                    continue
+                }
+                try db.run("""
+                    UPDATE jobs SET status = 'pending', attempts = 0, available_at = 0, updated_at = ?2, finished_at = NULL,
+                                    lease_owner = NULL, lease_expires_at = NULL
+                    WHERE custom_id = ?1 AND status != 'running' AND (?3 = 0 OR status = 'failed')
+                    """, .text(id), .double(timestamp), .integer(failedOnly ? 1 : 0))
+                requeued += db.changes
+            }
+            return (requeued, unknown)
+        }
+    }
+
+    /// Counts of runnable work: pending jobs available now, and the earliest time a
+    /// pending job becomes available (nil when none is pending).
+    public func pendingSummary() throws -> (runnable: Int, pending: Int, nextAvailableAt: Double?) {
+        let row = try db.rows("""
+            SELECT count(*), coalesce(sum(available_at <= ?1), 0), min(available_at) FROM jobs WHERE status = 'pending'
+            """, .double(now()))[0]
+        var pending = 0
+        var runnable = 0
+        var next: Double?
+        if case .integer(let p) = row[0] { pending = Int(p) }
+        if case .integer(let r) = row[1] { runnable = Int(r) }
+        if case .double(let n) = row[2] { next = n } else if case .integer(let n) = row[2] { next = Double(n) }
+        return (runnable, pending, next)
+    }
+}
