@@ -4,6 +4,13 @@ import NIOFoundationCompat
 
 /// Builds OpenAI-shaped error answers and the scripted fault answers.
 enum FakeErrorResponses {
+    /// Compact JSON with sorted keys and unescaped slashes, as OpenAI writes it.
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
     /// `{"error": {"message", "type", "param", "code"}}` with the given status.
     static func error(
         status: Int, message: String, type: String, param: String? = nil, code: String? = nil,
@@ -15,7 +22,7 @@ enum FakeErrorResponses {
                 "param": param.map(JSONValue.string) ?? .null, "code": code.map(JSONValue.string) ?? .null,
             ])
         ])
-        let data = (try? JSONEncoder().encode(body)) ?? Data("{}".utf8)
+        let data = (try? encoder.encode(body)) ?? Data("{}".utf8)
         return FakeHTTPResponse(
             status: status, headers: [("content-type", "application/json")] + headers, body: ByteBuffer(data: data)
         )

@@ -8,11 +8,7 @@ extension FakeOpenAIEngine {
         guard let request = try? JSONDecoder().decode(FakeWire.EmbeddingsRequest.self, from: body) else {
             return Self.unparseableBody()
         }
-        guard let model = request.model, !model.isEmpty else {
-            return FakeErrorResponses.error(
-                status: 400, message: "you must provide a model parameter", type: "invalid_request_error"
-            )
-        }
+        guard let model = request.model, !model.isEmpty else { return Self.missingModel() }
         guard case .strings(let inputs)? = request.input, !inputs.isEmpty, inputs.count <= 2048,
             !inputs.contains(where: \.isEmpty)
         else {
@@ -70,11 +66,7 @@ extension FakeOpenAIEngine {
         guard let request = try? JSONDecoder().decode(FakeWire.ChatRequest.self, from: body) else {
             return Self.unparseableBody()
         }
-        guard let model = request.model, !model.isEmpty else {
-            return FakeErrorResponses.error(
-                status: 400, message: "you must provide a model parameter", type: "invalid_request_error"
-            )
-        }
+        guard let model = request.model, !model.isEmpty else { return Self.missingModel() }
         guard let messages = request.messages, !messages.isEmpty else {
             return FakeErrorResponses.error(
                 status: 400, message: "Invalid 'messages': empty array. Expected an array with minimum length 1, "
@@ -123,10 +115,14 @@ extension FakeOpenAIEngine {
                 "total_tokens": .number(Double(promptTokens + reply.completionTokens)),
             ]),
         ])
-        let data = (try? JSONEncoder().encode(response)) ?? Data()
+        let data = (try? FakeErrorResponses.encoder.encode(response)) ?? Data()
         return FakeHTTPResponse(
             status: 200, headers: [("content-type", "application/json")] + headers, body: ByteBuffer(data: data)
         )
+    }
+
+    static func missingModel() -> FakeHTTPResponse {
+        FakeErrorResponses.error(status: 400, message: "you must provide a model parameter", type: "invalid_request_error")
     }
 
     static func unparseableBody() -> FakeHTTPResponse {
@@ -141,14 +137,9 @@ extension FakeOpenAIEngine {
     static func write(_ vector: [Float], encoding: FakeEmbeddingEncoding, to out: inout ByteBuffer) {
         switch encoding {
         case .base64:
-            var bytes = [UInt8]()
-            bytes.reserveCapacity(vector.count * 4)
-            for value in vector {
-                let bits = value.bitPattern.littleEndian
-                withUnsafeBytes(of: bits) { bytes.append(contentsOf: $0) }
-            }
             out.writeString("\"")
-            out.writeString(Data(bytes).base64EncodedString())
+            let littleEndian = vector.map { Float(bitPattern: $0.bitPattern.littleEndian) }
+            littleEndian.withUnsafeBytes { out.writeBytes(Data($0).base64EncodedData()) }
             out.writeString("\"")
         case .float:
             out.writeString("[")

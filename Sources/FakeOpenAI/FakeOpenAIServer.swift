@@ -89,7 +89,10 @@ public final class FakeOpenAIServer: Sendable {
         try? await connection.executeThenClose { inbound, outbound in
             var head: HTTPRequestHead?
             var body = ByteBuffer()
+            var hanging = false
             for try await part in inbound {
+                // A hung connection ignores everything until the client (or shutdown) closes it.
+                if hanging { continue }
                 switch part {
                 case .head(let requestHead):
                     head = requestHead
@@ -110,8 +113,7 @@ public final class FakeOpenAIServer: Sendable {
                     case .drop:
                         return
                     case .hang:
-                        while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
-                        return
+                        hanging = true
                     case .respond(let response, let delay):
                         if delay > .zero { try await Task.sleep(for: delay) }
                         let keepAlive = requestHead.isKeepAlive

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FakeOpenAI
+import Foundation
 
 /// `fake-openai --port N [--latency-ms N] [--rpm N] [--tpm N]`: runs the fake OpenAI server on
 /// 127.0.0.1, prints its base URL, and serves until interrupted.
@@ -37,7 +38,8 @@ import FakeOpenAI
                 rejectInputsContaining: rejectMarker, recordRequests: false
             )
         )
-        print(server.baseURL)
+        // Unbuffered, so a parent process reading a pipe sees the URL at once.
+        FileHandle.standardOutput.write(Data((server.baseURL + "\n").utf8))
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(3600))
         }
