@@ -139,7 +139,7 @@ extension FakeOpenAIEngine {
         case .base64:
             out.writeString("\"")
             let littleEndian = vector.map { Float(bitPattern: $0.bitPattern.littleEndian) }
-            littleEndian.withUnsafeBytes { out.writeBytes(Data($0).base64EncodedData()) }
+            out.writeBytes(littleEndian.withUnsafeBytes { Data($0).base64EncodedData() })
             out.writeString("\"")
         case .float:
             out.writeString("[")

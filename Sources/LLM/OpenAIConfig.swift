@@ -41,6 +41,10 @@ public struct OpenAIConfig: Sendable, CustomStringConvertible {
     public var maxConnections: Int
     /// The largest response body accepted.
     public var maxResponseBytes: Int
+    /// Whether the HTTP client silently retries failed connection attempts until the request's
+    /// deadline. Off by default: a refused or unreachable server then surfaces at once as a
+    /// `.connection` error and is retried by ``retryPolicy`` (with backoff and the observer).
+    public var retryConnectionEstablishment: Bool
 
     /// Creates a configuration.
     /// - Parameters:
@@ -56,6 +60,7 @@ public struct OpenAIConfig: Sendable, CustomStringConvertible {
     ///   - backoffBase: defaults to 0.5 s; `backoffCap` to 8 s; `maxRetryAfter` to 120 s.
     ///   - maxConnections: defaults to 64.
     ///   - maxResponseBytes: defaults to 64 MiB.
+    ///   - retryConnectionEstablishment: defaults to `false`.
     ///   - environment: where the fallbacks are read; defaults to the process environment.
     public init(
         apiKey: String? = nil,
@@ -72,6 +77,7 @@ public struct OpenAIConfig: Sendable, CustomStringConvertible {
         maxRetryAfter: Duration = .seconds(120),
         maxConnections: Int = 64,
         maxResponseBytes: Int = 64 << 20,
+        retryConnectionEstablishment: Bool = false,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
         func env(_ name: String) -> String? {
@@ -94,6 +100,7 @@ public struct OpenAIConfig: Sendable, CustomStringConvertible {
         self.maxRetryAfter = maxRetryAfter
         self.maxConnections = max(1, maxConnections)
         self.maxResponseBytes = maxResponseBytes
+        self.retryConnectionEstablishment = retryConnectionEstablishment
     }
 
     /// The retry rules these settings describe.

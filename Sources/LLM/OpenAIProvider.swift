@@ -61,7 +61,9 @@ public final class OpenAIProvider: LLMProvider {
         httpConfig.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: config.maxConnections
         )
-        httpConfig.decompression = .enabled(limit: .none)
+        httpConfig.connectionPool.retryConnectionEstablishment = config.retryConnectionEstablishment
+        httpConfig.timeout.connect = min(config.timeout, .seconds(10)).timeAmount
+        httpConfig.decompression = .enabled(limit: .size(config.maxResponseBytes))
         self.config = config
         self.apiKey = key
         self.client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfig)
