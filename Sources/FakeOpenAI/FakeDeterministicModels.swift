@@ -60,6 +60,18 @@ extension FakeOpenAIServer {
         )
     }
 
+    /// The exact reply for llmq's message layout: the system message (when given), then
+    /// `Context:\n<context>` as a user message (when given), then the prompt.
+    public static func chatReply(
+        system: String?, context: String?, user: String, model: String, maxTokens: Int
+    ) -> FakeChatReply {
+        var messages: [(role: String, content: String)] = []
+        if let system { messages.append(("system", system)) }
+        if let context { messages.append(("user", "Context:\n\(context)")) }
+        messages.append(("user", user))
+        return chatReply(messages: messages, model: model, maxTokens: maxTokens)
+    }
+
     /// The server's token estimate for a text: UTF-8 bytes / 4, rounded up, at least 1.
     public static func estimatedTokens(_ text: String) -> Int {
         max(1, (text.utf8.count + 3) / 4)

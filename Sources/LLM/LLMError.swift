@@ -80,14 +80,20 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// What happened and how to remedy it; never contains the API key.
     public var description: String {
+        var facts: [String] = []
+        if let status { facts.append("HTTP \(status)") }
+        if let apiCode { facts.append("code \(apiCode)") }
+        if retries > 0 { facts.append("after \(retries) \(retries == 1 ? "retry" : "retries")") }
+        if let requestID { facts.append("request id \(requestID)") }
         var text = summary
-        if let status { text += " (HTTP \(status)" + (apiCode.map { ", code \($0)" } ?? "") + ")" }
-        if let apiMessage, !apiMessage.isEmpty { text += ": \(apiMessage)" }
+        if !facts.isEmpty { text += " (" + facts.joined(separator: ", ") + ")" }
+        if let apiMessage, !apiMessage.isEmpty { text += ": " + Self.trimmingFinalPeriod(apiMessage) }
         if let detail, !detail.isEmpty { text += " [\(detail)]" }
-        if retries > 0 { text += " after \(retries) \(retries == 1 ? "retry" : "retries")" }
-        if let requestID { text += " (request id \(requestID))" }
-        text += ". " + remedy
-        return text
+        return text + ". " + remedy
+    }
+
+    private static func trimmingFinalPeriod(_ text: String) -> String {
+        text.hasSuffix(".") ? String(text.dropLast()) : text
     }
 
     private var summary: String {
@@ -111,10 +117,10 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
         case .permission: "Check that the key's project may use this model and endpoint."
         case .quotaExhausted: "Check the plan and billing details; rerun once quota is available."
         case .rateLimited: "Lower --rpm / --tpm / --concurrency, or rerun later to resume."
-        case .timeout: "Raise --timeout or lower --batch-size; the request will be retried."
+        case .timeout: "Raise --timeout or lower --batch-size; a later retry may succeed."
         case .invalidRequest: "Fix the job's input or parameters."
-        case .serverError: "Retry later; the job will be retried."
-        case .connection: "Check OPENAI_BASE_URL and the network; the job will be retried."
+        case .serverError: "This is usually transient; a later retry may succeed."
+        case .connection: "Check OPENAI_BASE_URL and the network; a later retry may succeed."
         case .unparseableResponse: "Check that OPENAI_BASE_URL points to an OpenAI-compatible API."
         }
     }

@@ -5,7 +5,7 @@ import Foundation
 /// The API key, base URL, organization and project fall back to `OPENAI_API_KEY`,
 /// `OPENAI_BASE_URL`, `OPENAI_ORG_ID` and `OPENAI_PROJECT_ID` from the environment when
 /// not given. ``description`` never shows the key.
-public struct OpenAIConfig: Sendable, CustomStringConvertible {
+public struct OpenAIConfig: Sendable, CustomStringConvertible, CustomReflectable {
     /// The default base URL, `https://api.openai.com/v1`.
     public static let defaultBaseURL = "https://api.openai.com/v1"
     /// The default chat model, `gpt-4o-mini`.
@@ -114,6 +114,19 @@ public struct OpenAIConfig: Sendable, CustomStringConvertible {
         return "OpenAIConfig(baseURL: \(baseURL), apiKey: \(key), chatModel: \(chatModel), "
             + "embeddingModel: \(embeddingModel), dimensions: \(dimensions.map(String.init) ?? "native"), "
             + "timeout: \(LLMError.format(timeout)), maxRetries: \(maxRetries))"
+    }
+
+    /// A mirror without the key, so `dump` and debuggers do not show it.
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: [
+                "apiKey": (apiKey?.isEmpty == false) ? "set (hidden)" : "missing", "baseURL": baseURL,
+                "organization": organization as Any, "project": project as Any, "chatModel": chatModel,
+                "embeddingModel": embeddingModel, "dimensions": dimensions as Any, "timeout": timeout,
+                "maxRetries": maxRetries,
+            ]
+        )
     }
 
     /// The native vector length of well-known embedding models (1536 when unknown).

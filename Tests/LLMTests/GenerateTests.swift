@@ -11,8 +11,7 @@ struct GenerateTests {
                 maxTokens: 100, temperature: 0.3
             )
             let expected = FakeOpenAIServer.chatReply(
-                messages: [("system", "You are terse."), ("user", "Summarise the news")],
-                model: "gpt-4o-mini", maxTokens: 100
+                system: "You are terse.", context: nil, user: "Summarise the news", model: "gpt-4o-mini", maxTokens: 100
             )
             #expect(response.content == expected.content)
             #expect(response.model == "gpt-4o-mini")
