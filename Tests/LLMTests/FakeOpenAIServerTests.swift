@@ -68,7 +68,7 @@ struct FakeOpenAIServerTests {
     @Test func serverSurvivesDropsAndHangsAndShutsDown() async throws {
         try await withFakeProvider(configure: {
             $0.maxRetries = 0
-            $0.timeout = .milliseconds(200)
+            $0.timeout = .milliseconds(500)
         }) { fake in
             fake.server.enqueueFaults([.dropConnection, .hang])
             _ = await captureLLMError { try await fake.provider.embed(["x"]) }

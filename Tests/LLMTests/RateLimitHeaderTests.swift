@@ -51,7 +51,7 @@ struct RateLimitHeaderTests {
             #expect(first.rateLimits?.remainingRequests == 99)
             #expect(first.rateLimits?.remainingTokens == 9_998)
             #expect(second.rateLimits?.remainingRequests == 98)
-            #expect((second.rateLimits?.resetTokens ?? .zero) > .seconds(59))
+            #expect((second.rateLimits?.resetTokens ?? .zero) > .seconds(50))
         }
     }
 }

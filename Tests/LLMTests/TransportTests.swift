@@ -21,7 +21,7 @@ struct TransportTests {
 
     @Test func timeoutsAreRetried() async throws {
         try await withFakeProvider(configure: {
-            $0.timeout = .milliseconds(150)
+            $0.timeout = .milliseconds(500)
             $0.maxRetries = 1
         }) { fake in
             fake.server.enqueueFaults([.hang])
