@@ -13,10 +13,13 @@ enum EmbeddingDecoding {
     }
 
     /// The vectors ordered by `index`.
+    /// - Parameter expectedDimensions: the length every vector must have; `nil` accepts any
+    ///   length as long as all vectors share it.
     /// - Throws: a description of the broken promise (wrong count, bad index, bad length).
     static func vectors(
-        from items: [OpenAIWire.EmbeddingsResponse.Item], expectedCount: Int, expectedDimensions: Int
+        from items: [OpenAIWire.EmbeddingsResponse.Item], expectedCount: Int, expectedDimensions: Int?
     ) throws(EmbeddingDecodingFailure) -> [[Float]] {
+        var expectedDimensions = expectedDimensions
         guard items.count == expectedCount else {
             throw .init("expected \(expectedCount) embeddings, got \(items.count)")
         }
@@ -34,9 +37,11 @@ enum EmbeddingDecoding {
                 }
                 vector = values
             }
-            guard vector.count == expectedDimensions else {
-                throw .init("embedding \(item.index) has \(vector.count) dimensions, expected \(expectedDimensions)")
+            let expected = expectedDimensions ?? vector.count
+            guard vector.count == expected, expected > 0 else {
+                throw .init("embedding \(item.index) has \(vector.count) dimensions, expected \(expected)")
             }
+            expectedDimensions = expected
             ordered[item.index] = vector
         }
         return ordered.compactMap { $0 }

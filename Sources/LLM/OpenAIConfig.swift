@@ -129,8 +129,14 @@ public struct OpenAIConfig: Sendable, CustomStringConvertible, CustomReflectable
         )
     }
 
-    /// The native vector length of well-known embedding models (1536 when unknown).
-    public static func nativeDimensions(of model: String) -> Int {
-        model.contains("3-large") ? 3072 : 1536
+    /// The native vector length of OpenAI's embedding models (`text-embedding-3-small` and
+    /// `text-embedding-ada-002`: 1536, `text-embedding-3-large`: 3072), or `nil` for a model
+    /// this table does not know (another OpenAI-compatible server's).
+    public static func nativeDimensions(of model: String) -> Int? {
+        switch model {
+        case "text-embedding-3-small", "text-embedding-ada-002": 1536
+        case "text-embedding-3-large": 3072
+        default: nil
+        }
     }
 }

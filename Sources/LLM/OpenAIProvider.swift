@@ -106,7 +106,8 @@ public final class OpenAIProvider: LLMProvider {
 
     /// Embeds all inputs in one `POST /embeddings` call, asking for base64 float32 data.
     /// - Throws: ``LLMError``; `.unparseableResponse` when the count, an index or a vector length
-    ///   does not match (the expected length is `dimensions`, else the model's native size).
+    ///   does not match. The expected length is `dimensions`, else the model's native size
+    ///   (``OpenAIConfig/nativeDimensions(of:)``), else (an unknown model) the length all vectors share.
     public func embed(_ request: EmbeddingRequest) async throws -> EmbeddingResponse {
         let model = request.model ?? config.embeddingModel
         let dimensions = request.dimensions ?? config.dimensions

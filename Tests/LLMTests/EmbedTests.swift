@@ -72,6 +72,24 @@ struct EmbedTests {
         }
     }
 
+    @Test func unknownModelsMayUseAnyConsistentLength() async throws {
+        try await withFakeProvider { fake in
+            let item = { (index: Int, vector: String) in
+                #"{"object":"embedding","index":\#(index),"embedding":\#(vector)}"#
+            }
+            fake.server.enqueueFaults([
+                .custom(status: 200, body: #"{"object":"list","data":["# + item(0, "[0.5,0.25,1]") + "," + item(1, "[1,2,3]")
+                    + #"],"model":"local","usage":{"prompt_tokens":2,"total_tokens":2}}"#),
+                .custom(status: 200, body: #"{"object":"list","data":["# + item(0, "[0.5,0.25,1]") + "," + item(1, "[1,2]")
+                    + #"],"model":"local","usage":{"prompt_tokens":2,"total_tokens":2}}"#),
+            ])
+            let response = try await fake.provider.embed(["a", "b"], model: "nomic-embed-text", dimensions: nil)
+            #expect(response.vectors == [[0.5, 0.25, 1], [1, 2, 3]])
+            let error = await captureLLMError { try await fake.provider.embed(["a", "b"], model: "nomic-embed-text", dimensions: nil) }
+            #expect(error?.kind == .unparseableResponse)
+        }
+    }
+
     @Test func wrongDimensionCountIsUnparseable() async throws {
         try await withFakeProvider { fake in
             fake.server.enqueueFaults([
