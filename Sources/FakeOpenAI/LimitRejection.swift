@@ -19,20 +19,14 @@ enum LimitRejection: Error {
         let visit = "Visit https://platform.openai.com/account/rate-limits to learn more."
         switch self {
         case .requests(let limit, let used, let wait, let headers):
-            return FakeErrorResponses.error(
-                status: 429,
-                message: "Rate limit reached for \(model) in organization org-fake on requests per min (RPM): "
-                    + "Limit \(limit), Used \(used), Requested 1. Please try again in "
-                    + "\(GoDurationFormat.string(nanos: wait)). \(visit)",
-                type: "requests", code: "rate_limit_exceeded", headers: headers + Self.retryHeaders(wait)
+            return Self.rateLimited(
+                model: model, window: "requests per min (RPM)", type: "requests", limit: limit, used: used,
+                requested: 1, waitNanos: wait, headers: headers
             )
         case .tokens(let limit, let used, let requested, let wait, let headers):
-            return FakeErrorResponses.error(
-                status: 429,
-                message: "Rate limit reached for \(model) in organization org-fake on tokens per min (TPM): "
-                    + "Limit \(limit), Used \(used), Requested \(requested). Please try again in "
-                    + "\(GoDurationFormat.string(nanos: wait)). \(visit)",
-                type: "tokens", code: "rate_limit_exceeded", headers: headers + Self.retryHeaders(wait)
+            return Self.rateLimited(
+                model: model, window: "tokens per min (TPM)", type: "tokens", limit: limit, used: used,
+                requested: requested, waitNanos: wait, headers: headers
             )
         case .tooLarge(let limit, let requested, let headers):
             return FakeErrorResponses.error(
@@ -43,6 +37,19 @@ enum LimitRejection: Error {
                 type: "tokens", code: "rate_limit_exceeded", headers: headers
             )
         }
+    }
+
+    private static func rateLimited(
+        model: String, window: String, type: String, limit: Int, used: Int, requested: Int, waitNanos: UInt64,
+        headers: [(String, String)]
+    ) -> FakeHTTPResponse {
+        FakeErrorResponses.error(
+            status: 429,
+            message: "Rate limit reached for \(model) in organization org-fake on \(window): Limit \(limit), "
+                + "Used \(used), Requested \(requested). Please try again in \(GoDurationFormat.string(nanos: waitNanos)). "
+                + "Visit https://platform.openai.com/account/rate-limits to learn more.",
+            type: type, code: "rate_limit_exceeded", headers: headers + retryHeaders(waitNanos)
+        )
     }
 
     private static func retryHeaders(_ waitNanos: UInt64) -> [(String, String)] {

@@ -55,6 +55,23 @@ struct FakeOpenAIServerTests {
         }
     }
 
+    @Test func tokensPerMinuteLimitAnswersARealistic429() async throws {
+        try await withFakeProvider(
+            server: FakeOpenAIOptions(tokensPerMinute: 30), configure: { $0.maxRetries = 0 }
+        ) { fake in
+            let twentyTokens = String(repeating: "abcd", count: 20)
+            let first = try await fake.provider.embed([twentyTokens])
+            #expect(first.inputTokens == 20)
+            #expect(first.rateLimits?.remainingTokens == 10)
+            let error = await captureLLMError { try await fake.provider.embed([twentyTokens]) }
+            #expect(error?.apiMessage?.contains("on tokens per min (TPM): Limit 30, Used 20, Requested 20") == true)
+            #expect(error?.apiType == "tokens")
+            #expect((error?.retryAfter ?? .zero) > .seconds(55))
+            let small = try await fake.provider.embed(["abcd"])
+            #expect(small.rateLimits?.remainingTokens == 9)
+        }
+    }
+
     @Test func faultsCanBeLimitedToAPath() async throws {
         try await withFakeProvider(configure: { $0.maxRetries = 0 }) { fake in
             fake.server.enqueueFaults([.serverError(status: 500)], path: "/v1/chat/completions")
