@@ -23,6 +23,21 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
         case connection
         /// A 2xx answer whose body is not what the API promises.
         case unparseableResponse
+
+        /// A stable snake_case name for storing and counting errors (`rate_limited`, `timeout`, …).
+        public var code: String {
+            switch self {
+            case .authentication: "authentication"
+            case .permission: "permission"
+            case .quotaExhausted: "quota_exhausted"
+            case .rateLimited: "rate_limited"
+            case .timeout: "timeout"
+            case .invalidRequest: "invalid_request"
+            case .serverError: "server_error"
+            case .connection: "connection"
+            case .unparseableResponse: "unparseable_response"
+            }
+        }
     }
 
     /// The failure class.

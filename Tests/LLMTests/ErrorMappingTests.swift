@@ -14,6 +14,7 @@ struct ErrorMappingTests {
             #expect(error?.isFatalForRun == true)
             #expect(fake.server.recordedRequests().count == 1)
             #expect(error?.description.contains("OPENAI_API_KEY") == true)
+            #expect(error?.kind.code == "authentication")
         }
     }
 
