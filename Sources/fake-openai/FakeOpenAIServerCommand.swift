@@ -1,4 +1,48 @@
 import ArgumentParser
-@main struct FakeOpenAIServerCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "fake-openai", abstract: "Runs the fake OpenAI server on loopback.")
+import FakeOpenAI
+import Foundation
+
+/// `fake-openai --port N [--latency-ms N] [--rpm N] [--tpm N]`: runs the fake OpenAI server on
+/// 127.0.0.1, prints its base URL, and serves until interrupted.
+@main struct FakeOpenAIServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fake-openai", abstract: "Runs the fake OpenAI server on loopback."
+    )
+
+    @Option(help: "TCP port on 127.0.0.1 (0 picks a free one).")
+    var port: Int = 0
+
+    @Option(name: .customLong("latency-ms"), help: "Milliseconds added before every successful answer.")
+    var latencyMs: Int = 0
+
+    @Option(help: "Requests per sliding minute (default unlimited).")
+    var rpm: Int?
+
+    @Option(help: "Tokens per sliding minute (default unlimited).")
+    var tpm: Int?
+
+    @Option(name: .customLong("reject-marker"), help: "Reject embedding inputs containing this text with a 400.")
+    var rejectMarker: String?
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535.") }
+        guard latencyMs >= 0 else { throw ValidationError("--latency-ms must be ≥ 0.") }
+        if let rpm, rpm < 1 { throw ValidationError("--rpm must be ≥ 1.") }
+        if let tpm, tpm < 1 { throw ValidationError("--tpm must be ≥ 1.") }
+    }
+
+    func run() async throws {
+        let server = try await FakeOpenAIServer.start(
+            FakeOpenAIOptions(
+                port: port, latency: .milliseconds(latencyMs), requestsPerMinute: rpm, tokensPerMinute: tpm,
+                rejectInputsContaining: rejectMarker, recordRequests: false
+            )
+        )
+        // Unbuffered, so a parent process reading a pipe sees the URL at once.
+        FileHandle.standardOutput.write(Data((server.baseURL + "\n").utf8))
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(3600))
+        }
+        await server.shutdown()
+    }
 }

@@ -1,0 +1,58 @@
+import NIOCore
+
+/// One request as the server read it.
+struct FakeRequest: Sendable {
+    var method: String
+    /// The path without query string, e.g. `/v1/embeddings`.
+    var path: String
+    /// Header values by lower-cased name (the last value wins).
+    var headers: [String: String]
+    var body: ByteBuffer
+}
+
+/// One answer to write.
+struct FakeHTTPResponse: Sendable {
+    var status: Int
+    var headers: [(String, String)]
+    var body: ByteBuffer
+}
+
+/// What the connection does with a request.
+enum FakeAction: Sendable {
+    /// Write the response after `delay`.
+    case respond(FakeHTTPResponse, delay: Duration)
+    /// Close the connection without answering.
+    case drop
+    /// Never answer.
+    case hang
+}
+
+/// A request the server received, for tests to assert on.
+public struct FakeRecordedRequest: Sendable, Hashable {
+    /// The HTTP method, e.g. `POST`.
+    public var method: String
+    /// The path, e.g. `/v1/embeddings`.
+    public var path: String
+    /// Header values by lower-cased name.
+    public var headers: [String: String]
+    /// The decoded JSON body, or `nil` when it was not JSON.
+    public var body: JSONValue?
+}
+
+/// Counters since the server started.
+public struct FakeOpenAIStats: Sendable, Hashable {
+    /// Requests received (all paths, faults included).
+    public var requests = 0
+    /// 429 answers sent (limiter and scripted faults).
+    public var rateLimited = 0
+    /// 429 answers sent by the RPM/TPM limiter alone.
+    public var limiterRejections = 0
+    /// Scripted faults applied.
+    public var faultsApplied = 0
+    /// Successful answers.
+    public var succeeded = 0
+    /// Embedding inputs answered successfully.
+    public var embeddingInputs = 0
+    /// Tokens charged against the TPM window by successful requests.
+    public var tokensCharged = 0
+}

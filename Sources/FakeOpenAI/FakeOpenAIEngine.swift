@@ -1,0 +1,124 @@
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import Synchronization
+
+/// The server's brain: decides each request's answer. Shared by all connections; its
+/// mutable state (faults, records, counters, limit windows) lives behind one `Mutex`.
+final class FakeOpenAIEngine: Sendable {
+    struct Store {
+        var faults: [FaultRule] = []
+        var recorded: [FakeRecordedRequest] = []
+        var stats = FakeOpenAIStats()
+        var requestWindow: SlidingWindowLimiter?
+        var tokenWindow: SlidingWindowLimiter?
+        var nextRequestID = 0
+    }
+
+    let options: FakeOpenAIOptions
+    let store: Mutex<Store>
+    let now: @Sendable () -> UInt64
+
+    init(options: FakeOpenAIOptions, now: @escaping @Sendable () -> UInt64 = { NIODeadline.now().uptimeNanoseconds }) {
+        self.options = options
+        self.now = now
+        var initial = Store()
+        initial.requestWindow = options.requestsPerMinute.map { SlidingWindowLimiter(limit: $0) }
+        initial.tokenWindow = options.tokensPerMinute.map { SlidingWindowLimiter(limit: $0) }
+        store = Mutex(initial)
+    }
+
+    /// Decides the answer to `request`.
+    func handle(_ request: FakeRequest) -> FakeAction {
+        let json: JSONValue? = options.recordRequests ? try? JSONDecoder().decode(JSONValue.self, from: request.body) : nil
+        let fault: FakeFault? = store.withLock { store in
+            store.stats.requests += 1
+            if options.recordRequests, store.recorded.count < options.maxRecordedRequests {
+                store.recorded.append(
+                    FakeRecordedRequest(method: request.method, path: request.path, headers: request.headers, body: json)
+                )
+            }
+            guard let index = store.faults.firstIndex(where: { $0.path == nil || $0.path == request.path }) else {
+                return nil
+            }
+            let fault = store.faults.remove(at: index).fault
+            store.stats.faultsApplied += 1
+            switch fault {
+            case .rateLimit, .insufficientQuota: store.stats.rateLimited += 1
+            case .custom(let status, _, _) where status == 429: store.stats.rateLimited += 1
+            default: break
+            }
+            return fault
+        }
+        if let fault { return FakeErrorResponses.fault(fault) }
+        if let key = options.requiredAPIKey, request.headers["authorization"] != "Bearer \(key)" {
+            return .respond(FakeErrorResponses.unauthorized(), delay: .zero)
+        }
+        let response: FakeHTTPResponse
+        switch (request.method, request.path) {
+        case ("POST", "/v1/embeddings"): response = embeddings(request.body)
+        case ("POST", "/v1/chat/completions"): response = chatCompletion(request.body)
+        default:
+            response = FakeErrorResponses.error(
+                status: 404, message: "Invalid URL (\(request.method) \(request.path))", type: "invalid_request_error"
+            )
+        }
+        return .respond(response, delay: response.status == 200 ? options.latency : .zero)
+    }
+
+    /// Charges one request of `tokens` against the windows, or returns the 429 to send.
+    /// Returns the `x-ratelimit-*` (and request id) headers for a successful answer.
+    func admit(tokens: Int, model: String) -> Result<[(String, String)], LimitRejection> {
+        let time = now()
+        return store.withLock { store in
+            let requestDecision = store.requestWindow?.check(1, now: time) ?? .admit
+            let tokenDecision = store.tokenWindow?.check(tokens, now: time) ?? .admit
+            let rejection: LimitRejection? =
+                switch (requestDecision, tokenDecision) {
+                case (.admit, .admit): nil
+                case (_, .tooLarge): .tooLarge(limit: options.tokensPerMinute ?? 0, requested: tokens)
+                case (.wait(let wait, let used), _):
+                    .requests(limit: options.requestsPerMinute ?? 0, used: used, waitNanos: wait)
+                case (_, .wait(let wait, let used)):
+                    .tokens(limit: options.tokensPerMinute ?? 0, used: used, requested: tokens, waitNanos: wait)
+                case (.tooLarge, _): .requests(limit: 0, used: 0, waitNanos: 60_000_000_000)
+                }
+            if let rejection {
+                store.stats.rateLimited += 1
+                store.stats.limiterRejections += 1
+                return .failure(rejection.with(headers: Self.rateLimitHeaders(&store, now: time, model: model)))
+            }
+            store.requestWindow?.record(1, now: time)
+            store.tokenWindow?.record(tokens, now: time)
+            store.stats.succeeded += 1
+            store.stats.tokensCharged += tokens
+            store.nextRequestID += 1
+            return .success(
+                Self.rateLimitHeaders(&store, now: time, model: model)
+                    + [("x-request-id", "req_fake_\(store.nextRequestID)"), ("openai-processing-ms", "1")]
+            )
+        }
+    }
+
+    private static let unlimitedRequests = 1_000_000
+    private static let unlimitedTokens = 1_000_000_000
+
+    private static func rateLimitHeaders(_ store: inout Store, now: UInt64, model: String) -> [(String, String)] {
+        let requestLimit = store.requestWindow?.limit ?? unlimitedRequests
+        let tokenLimit = store.tokenWindow?.limit ?? unlimitedTokens
+        let remainingRequests = store.requestWindow?.remaining(now: now) ?? requestLimit
+        let remainingTokens = store.tokenWindow?.remaining(now: now) ?? tokenLimit
+        return [
+            ("x-ratelimit-limit-requests", String(requestLimit)),
+            ("x-ratelimit-limit-tokens", String(tokenLimit)),
+            ("x-ratelimit-remaining-requests", String(remainingRequests)),
+            ("x-ratelimit-remaining-tokens", String(remainingTokens)),
+            ("x-ratelimit-reset-requests", GoDurationFormat.string(nanos: store.requestWindow?.resetNanos(now: now) ?? 0)),
+            ("x-ratelimit-reset-tokens", GoDurationFormat.string(nanos: store.tokenWindow?.resetNanos(now: now) ?? 0)),
+        ]
+    }
+
+    func enqueue(_ faults: [FakeFault], path: String?) {
+        store.withLock { $0.faults += faults.map { FaultRule(fault: $0, path: path) } }
+    }
+}

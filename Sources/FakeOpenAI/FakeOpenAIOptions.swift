@@ -1,0 +1,58 @@
+/// How a ``FakeOpenAIServer`` behaves. Every field has a default that gives a fast,
+/// unlimited, well-behaved OpenAI look-alike.
+public struct FakeOpenAIOptions: Sendable {
+    /// The TCP port on 127.0.0.1; 0 (the default) picks a free one.
+    public var port: Int
+    /// Added before every successful answer (default 0).
+    public var latency: Duration
+    /// Requests per sliding minute; `nil` (the default) means unlimited.
+    public var requestsPerMinute: Int?
+    /// Tokens per sliding minute; `nil` (the default) means unlimited.
+    public var tokensPerMinute: Int?
+    /// Any embeddings request with an input containing this marker gets a 400
+    /// `invalid_request_error` like the real over-length message (default `nil`).
+    public var rejectInputsContaining: String?
+    /// When set, requests must carry `Authorization: Bearer <key>` or get a real-looking 401.
+    public var requiredAPIKey: String?
+    /// Overrides the `encoding_format` the client asked for (default `nil`: honour it).
+    public var forceEncoding: FakeEmbeddingEncoding?
+    /// Returns embedding items in reverse order (indices stay correct) to test re-ordering.
+    public var reverseEmbeddingOrder: Bool
+    /// Whether requests are recorded for ``FakeOpenAIServer/recordedRequests()`` (default `true`).
+    public var recordRequests: Bool
+    /// At most this many requests are kept (the first ones; default 10,000).
+    public var maxRecordedRequests: Int
+
+    /// Creates options; see each property for its default.
+    public init(
+        port: Int = 0,
+        latency: Duration = .zero,
+        requestsPerMinute: Int? = nil,
+        tokensPerMinute: Int? = nil,
+        rejectInputsContaining: String? = nil,
+        requiredAPIKey: String? = nil,
+        forceEncoding: FakeEmbeddingEncoding? = nil,
+        reverseEmbeddingOrder: Bool = false,
+        recordRequests: Bool = true,
+        maxRecordedRequests: Int = 10_000
+    ) {
+        self.port = port
+        self.latency = latency
+        self.requestsPerMinute = requestsPerMinute
+        self.tokensPerMinute = tokensPerMinute
+        self.rejectInputsContaining = rejectInputsContaining
+        self.requiredAPIKey = requiredAPIKey
+        self.forceEncoding = forceEncoding
+        self.reverseEmbeddingOrder = reverseEmbeddingOrder
+        self.recordRequests = recordRequests
+        self.maxRecordedRequests = maxRecordedRequests
+    }
+}
+
+/// The two wire forms of an embedding.
+public enum FakeEmbeddingEncoding: String, Sendable, Hashable {
+    /// A JSON array of numbers.
+    case float
+    /// A base64 string of little-endian float32 bytes.
+    case base64
+}

@@ -1,0 +1,181 @@
+/// What went wrong talking to an LLM backend, with the context a user needs to fix it.
+///
+/// Switch on ``kind``; ``description`` says what happened and how to remedy it. No field
+/// ever holds the API key: the provider redacts it from every message it copies in.
+public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The failure classes the worker acts on.
+    public enum Kind: Sendable, Hashable {
+        /// 401: the key is missing, wrong or revoked.
+        case authentication
+        /// 403: the key may not use this resource, model or region.
+        case permission
+        /// 429 `insufficient_quota` (or a spend-limit / credit variant): billing needs a human.
+        case quotaExhausted
+        /// 429 rate limit; `retryAfter` is the server's suggested wait when it gave one.
+        case rateLimited(retryAfter: Duration?)
+        /// No complete answer within the configured per-request timeout.
+        case timeout(Duration)
+        /// 400 / 404 / 422 (or a permanent 429 "request too large"): the request itself is wrong.
+        case invalidRequest(message: String, param: String?)
+        /// 5xx, 408 or 409 (or another unexpected status): the server failed.
+        case serverError(status: Int)
+        /// The connection could not be made or was lost.
+        case connection
+        /// A 2xx answer whose body is not what the API promises.
+        case unparseableResponse
+
+        /// A stable snake_case name for storing and counting errors (`rate_limited`, `timeout`, …).
+        public var code: String {
+            switch self {
+            case .authentication: "authentication"
+            case .permission: "permission"
+            case .quotaExhausted: "quota_exhausted"
+            case .rateLimited: "rate_limited"
+            case .timeout: "timeout"
+            case .invalidRequest: "invalid_request"
+            case .serverError: "server_error"
+            case .connection: "connection"
+            case .unparseableResponse: "unparseable_response"
+            }
+        }
+    }
+
+    /// The failure class.
+    public var kind: Kind
+    /// The HTTP status, when a response arrived.
+    public var status: Int?
+    /// The API's `error.message` (or a short excerpt of a non-JSON body).
+    public var apiMessage: String?
+    /// The API's `error.code`, e.g. `rate_limit_exceeded`, `invalid_api_key`.
+    public var apiCode: String?
+    /// The API's `error.type`.
+    public var apiType: String?
+    /// The server's `x-request-id`, for support tickets.
+    public var requestID: String?
+    /// The last delay the server suggested (`retry-after-ms` / `retry-after`), when any.
+    public var retryAfter: Duration?
+    /// Retries the provider took before giving up.
+    public var retries: Int
+    /// Extra detail (an underlying transport error, a decoding problem).
+    public var detail: String?
+
+    /// Creates an error value.
+    public init(
+        kind: Kind, status: Int? = nil, apiMessage: String? = nil, apiCode: String? = nil,
+        apiType: String? = nil, requestID: String? = nil, retryAfter: Duration? = nil,
+        retries: Int = 0, detail: String? = nil
+    ) {
+        self.kind = kind
+        self.status = status
+        self.apiMessage = apiMessage
+        self.apiCode = apiCode
+        self.apiType = apiType
+        self.requestID = requestID
+        self.retryAfter = retryAfter
+        self.retries = retries
+        self.detail = detail
+    }
+
+    /// Whether trying the same request later may succeed (rate limits, timeouts, outages, bad bodies).
+    public var isRetryable: Bool {
+        switch kind {
+        case .rateLimited, .timeout, .serverError, .connection, .unparseableResponse: true
+        case .authentication, .permission, .quotaExhausted, .invalidRequest: false
+        }
+    }
+
+    /// Whether no further request in this run can succeed (credentials, permission, quota):
+    /// the run should stop at once and leave jobs untouched.
+    public var isFatalForRun: Bool {
+        switch kind {
+        case .authentication, .permission, .quotaExhausted: true
+        default: false
+        }
+    }
+
+    /// What happened and how to remedy it; never contains the API key.
+    public var description: String {
+        var facts: [String] = []
+        if let status { facts.append("HTTP \(status)") }
+        if let apiCode { facts.append("code \(apiCode)") }
+        if retries > 0 { facts.append("after \(retries) \(retries == 1 ? "retry" : "retries")") }
+        if let requestID { facts.append("request id \(requestID)") }
+        var text = summary
+        if !facts.isEmpty { text += " (" + facts.joined(separator: ", ") + ")" }
+        if let apiMessage, !apiMessage.isEmpty { text += ": " + Self.trimmingFinalPeriod(apiMessage) }
+        if let detail, !detail.isEmpty { text += " [\(detail)]" }
+        return text + ". " + remedy
+    }
+
+    private static func trimmingFinalPeriod(_ text: String) -> String {
+        text.hasSuffix(".") ? String(text.dropLast()) : text
+    }
+
+    private var summary: String {
+        switch kind {
+        case .authentication: "The API rejected the credentials"
+        case .permission: "The API refused permission for this request"
+        case .quotaExhausted: "The account's quota or spend limit is exhausted"
+        case .rateLimited(let after):
+            "Rate limited" + (after.map { ", server asked to wait \(Self.format($0))" } ?? "")
+        case .timeout(let limit): "No answer within the \(Self.format(limit)) request timeout"
+        case .invalidRequest(_, let param): "The API rejected the request as invalid" + (param.map { " (param \($0))" } ?? "")
+        case .serverError: "The server failed"
+        case .connection: "Could not connect to the API or the connection was lost"
+        case .unparseableResponse: "The API's answer could not be understood"
+        }
+    }
+
+    private var remedy: String {
+        switch kind {
+        case .authentication: "Check OPENAI_API_KEY (and OPENAI_ORG_ID / OPENAI_PROJECT_ID)."
+        case .permission: "Check that the key's project may use this model and endpoint."
+        case .quotaExhausted: "Check the plan and billing details; rerun once quota is available."
+        case .rateLimited: "Lower --rpm / --tpm / --concurrency, or rerun later to resume."
+        case .timeout: "Raise --timeout or lower --batch-size; a later retry may succeed."
+        case .invalidRequest: "Fix the job's input or parameters."
+        case .serverError: "This is usually transient; a later retry may succeed."
+        case .connection: "Check OPENAI_BASE_URL and the network; a later retry may succeed."
+        case .unparseableResponse: "Check that OPENAI_BASE_URL points to an OpenAI-compatible API."
+        }
+    }
+
+    static func format(_ duration: Duration) -> String {
+        let ms = duration.milliseconds
+        return ms < 1000 ? "\(ms) ms" : "\(Double(ms) / 1000) s"
+    }
+
+    /// A copy with `secret` replaced in every free-text field.
+    func redacting(_ secret: String) -> LLMError {
+        guard !secret.isEmpty else { return self }
+        var copy = self
+        copy.apiMessage = apiMessage.map { Redaction.redact($0, secret: secret) }
+        copy.detail = detail.map { Redaction.redact($0, secret: secret) }
+        if case .invalidRequest(let message, let param) = kind {
+            copy.kind = .invalidRequest(message: Redaction.redact(message, secret: secret), param: param)
+        }
+        return copy
+    }
+}
+
+/// Removes a secret from free text.
+enum Redaction {
+    static func redact(_ text: String, secret: String) -> String {
+        guard !secret.isEmpty, text.contains(secret) else { return text }
+        return text.replacing(secret, with: "[REDACTED]")
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded down.
+    var milliseconds: Int64 {
+        let parts = components
+        return parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000
+    }
+
+    /// Seconds as a floating-point number.
+    var seconds: Double {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,150 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOFoundationCompat
+
+/// The OpenAI (or any OpenAI-compatible) backend over one pooled AsyncHTTPClient.
+///
+/// Sends `POST /chat/completions` and `POST /embeddings`, retries transient failures as the
+/// official SDK does (see ``RetryPolicy``), maps every failure to ``LLMError`` and returns the
+/// `x-ratelimit-*` figures with each response. Call ``shutdown()`` once when done.
+public final class OpenAIProvider: LLMProvider {
+    /// The llmq version sent in `User-Agent`.
+    public static let version = "0.1.0"
+    /// The `User-Agent` sent with every request.
+    public static let userAgent = "llmq/\(version) (Swift; OpenAIProvider)"
+
+    /// Always `"openai"`.
+    public let name = "openai"
+    /// The settings this provider was built with (``OpenAIConfig/description`` hides the key).
+    public let config: OpenAIConfig
+
+    let apiKey: String
+    let client: HTTPClient
+    let sleeper: any Sleeper
+    let random: RandomSource
+    let observer: (any RequestObserver)?
+    let logger: Logger
+    let now: @Sendable () -> Date
+
+    /// Creates the provider and its HTTP client.
+    /// - Parameters:
+    ///   - config: the settings; the key must be present.
+    ///   - sleeper: how backoff waits; tests inject one that records instead.
+    ///   - random: jitter source in [0, 1).
+    ///   - observer: shared pacing hook, awaited before every attempt and told after every response.
+    ///   - logger: receives retry and failure notes (never the key).
+    ///   - now: wall clock for `retry-after` HTTP dates.
+    /// - Throws: ``ProviderConfigurationError`` when the key is missing or the base URL is not http(s).
+    public init(
+        config: OpenAIConfig = OpenAIConfig(),
+        sleeper: any Sleeper = TaskSleeper(),
+        random: @escaping RandomSource = systemRandomSource,
+        observer: (any RequestObserver)? = nil,
+        logger: Logger = Logger(label: "llmq.openai"),
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) throws(ProviderConfigurationError) {
+        guard let key = config.apiKey, !key.isEmpty else {
+            throw ProviderConfigurationError(
+                message: "No OpenAI API key: set OPENAI_API_KEY (or pass an API key in OpenAIConfig)."
+            )
+        }
+        guard let url = URL(string: config.baseURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
+            url.host != nil
+        else {
+            throw ProviderConfigurationError(
+                message: "OPENAI_BASE_URL '\(config.baseURL)' is not an http(s) URL such as https://api.openai.com/v1."
+            )
+        }
+        var httpConfig = HTTPClient.Configuration()
+        httpConfig.connectionPool = .init(
+            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: config.maxConnections
+        )
+        httpConfig.connectionPool.retryConnectionEstablishment = config.retryConnectionEstablishment
+        httpConfig.timeout.connect = min(config.timeout, .seconds(10)).timeAmount
+        httpConfig.decompression = .enabled(limit: .size(config.maxResponseBytes))
+        self.config = config
+        self.apiKey = key
+        self.client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfig)
+        self.sleeper = sleeper
+        self.random = random
+        self.observer = observer
+        self.logger = logger
+        self.now = now
+    }
+
+    /// Always `true`.
+    public var supportsEmbeddings: Bool { true }
+
+    /// Closes the pooled connections. Call exactly once, after the last request.
+    public func shutdown() async throws {
+        try await client.shutdown()
+    }
+
+    /// Runs one chat completion (`POST /chat/completions`).
+    /// - Throws: ``LLMError`` after the retries the policy allows; `CancellationError` on cancellation.
+    public func generate(_ request: ChatRequest) async throws -> LLMResponse {
+        let wire = OpenAIWire.ChatCompletionRequest(
+            model: request.model ?? config.chatModel, messages: request.messages,
+            maxTokens: request.maxTokens, temperature: request.temperature
+        )
+        let estimate = request.estimatedTokens ?? TokenEstimate.chat(request)
+        let reply = try await perform(path: "/chat/completions", body: wire, estimatedTokens: estimate)
+        let decoded = try reply.decode(OpenAIWire.ChatCompletionResponse.self)
+        guard let choice = decoded.choices.first else {
+            throw reply.unparseable("the completion has no choices")
+        }
+        let refusal = choice.message.refusal
+        return LLMResponse(
+            content: choice.message.content ?? "", refusal: refusal, model: decoded.model,
+            inputTokens: decoded.usage?.promptTokens ?? 0, outputTokens: decoded.usage?.completionTokens ?? 0,
+            provider: name, finishReason: choice.finishReason, rateLimits: reply.rateLimits,
+            retries: reply.retries, requestID: reply.requestID
+        )
+    }
+
+    /// Embeds all inputs in one `POST /embeddings` call, asking for base64 float32 data.
+    /// - Throws: ``LLMError``; `.unparseableResponse` when the count, an index or a vector length
+    ///   does not match. The expected length is `dimensions`, else the model's native size
+    ///   (``OpenAIConfig/nativeDimensions(of:)``), else (an unknown model) the length all vectors share.
+    public func embed(_ request: EmbeddingRequest) async throws -> EmbeddingResponse {
+        let model = request.model ?? config.embeddingModel
+        let dimensions = request.dimensions ?? config.dimensions
+        guard !request.inputs.isEmpty else {
+            return EmbeddingResponse(vectors: [], model: model, inputTokens: 0, provider: name)
+        }
+        let wire = OpenAIWire.EmbeddingsRequest(
+            model: model, input: request.inputs, encodingFormat: "base64", dimensions: dimensions
+        )
+        let estimate = request.estimatedTokens ?? TokenEstimate.embeddings(request.inputs)
+        let reply = try await perform(path: "/embeddings", body: wire, estimatedTokens: estimate)
+        let decoded = try reply.decode(OpenAIWire.EmbeddingsResponse.self)
+        let vectors: [[Float]]
+        do {
+            vectors = try EmbeddingDecoding.vectors(
+                from: decoded.data, expectedCount: request.inputs.count,
+                expectedDimensions: dimensions ?? OpenAIConfig.nativeDimensions(of: model)
+            )
+        } catch {
+            throw reply.unparseable(error.message)
+        }
+        return EmbeddingResponse(
+            vectors: vectors, model: decoded.model, inputTokens: decoded.usage?.promptTokens ?? 0,
+            provider: name, rateLimits: reply.rateLimits, retries: reply.retries, requestID: reply.requestID
+        )
+    }
+}
+
+/// Rough token counts for pacing when the caller gives none (UTF-8 bytes / 4, at least 1).
+enum TokenEstimate {
+    static func text(_ text: String) -> Int { max(1, (text.utf8.count + 3) / 4) }
+
+    static func chat(_ request: ChatRequest) -> Int {
+        request.messages.reduce(3) { $0 + 4 + text($1.content) } + request.maxTokens
+    }
+
+    static func embeddings(_ inputs: [String]) -> Int {
+        inputs.reduce(0) { $0 + text($1) }
+    }
+}

@@ -1,0 +1,97 @@
+import FakeOpenAI
+import LLM
+import Testing
+
+/// The fake server's own promises: determinism, limits, limiter, recording.
+struct FakeOpenAIServerTests {
+    @Test func embeddingsAreDeterministicAndNormalised() {
+        let a = FakeOpenAIServer.embedding(for: "hello", model: "text-embedding-3-small", dimensions: 1536)
+        let b = FakeOpenAIServer.embedding(for: "hello", model: "text-embedding-3-small", dimensions: 1536)
+        let otherModel = FakeOpenAIServer.embedding(for: "hello", model: "text-embedding-3-large", dimensions: 1536)
+        let otherText = FakeOpenAIServer.embedding(for: "hello!", model: "text-embedding-3-small", dimensions: 1536)
+        #expect(a == b)
+        #expect(a != otherModel)
+        #expect(a != otherText)
+        let norm = a.reduce(Float(0)) { $0 + $1 * $1 }
+        #expect(abs(norm - 1) < 1e-4)
+    }
+
+    @Test func chatReplyHonoursMaxTokens() {
+        let long = FakeOpenAIServer.chatReply(messages: [("user", "a b c d e f")], model: "m", maxTokens: 100)
+        let short = FakeOpenAIServer.chatReply(messages: [("user", "a b c d e f")], model: "m", maxTokens: 2)
+        #expect(long.finishReason == "stop")
+        #expect(long.content.hasSuffix("a b c d e f"))
+        #expect(short.completionTokens == 2)
+        #expect(short.finishReason == "length")
+    }
+
+    @Test func moreThan2048InputsAreRejected() async throws {
+        try await withFakeProvider { fake in
+            let error = await captureLLMError {
+                try await fake.provider.embed(Array(repeating: "x", count: 2049))
+            }
+            #expect(error?.status == 400)
+            let ok = try await fake.provider.embed(Array(repeating: "x", count: 2048))
+            #expect(ok.vectors.count == 2048)
+        }
+    }
+
+    @Test func requestsPerMinuteLimitAnswersARealistic429() async throws {
+        try await withFakeProvider(
+            server: FakeOpenAIOptions(requestsPerMinute: 2), configure: { $0.maxRetries = 0 }
+        ) { fake in
+            _ = try await fake.provider.embed(["a"])
+            _ = try await fake.provider.embed(["b"])
+            let error = await captureLLMError { try await fake.provider.embed(["c"]) }
+            guard case .rateLimited(let retryAfter)? = error?.kind else {
+                Issue.record("expected rateLimited, got \(String(describing: error))")
+                return
+            }
+            #expect((retryAfter ?? .zero) > .seconds(55))
+            #expect(error?.apiMessage?.contains("on requests per min (RPM): Limit 2, Used 2, Requested 1") == true)
+            #expect(error?.apiCode == "rate_limit_exceeded")
+            #expect(fake.server.stats().rateLimited == 1)
+            #expect(fake.server.stats().limiterRejections == 1)
+        }
+    }
+
+    @Test func tokensPerMinuteLimitAnswersARealistic429() async throws {
+        try await withFakeProvider(
+            server: FakeOpenAIOptions(tokensPerMinute: 30), configure: { $0.maxRetries = 0 }
+        ) { fake in
+            let twentyTokens = String(repeating: "abcd", count: 20)
+            let first = try await fake.provider.embed([twentyTokens])
+            #expect(first.inputTokens == 20)
+            #expect(first.rateLimits?.remainingTokens == 10)
+            let error = await captureLLMError { try await fake.provider.embed([twentyTokens]) }
+            #expect(error?.apiMessage?.contains("on tokens per min (TPM): Limit 30, Used 20, Requested 20") == true)
+            #expect(error?.apiType == "tokens")
+            #expect((error?.retryAfter ?? .zero) > .seconds(55))
+            let small = try await fake.provider.embed(["abcd"])
+            #expect(small.rateLimits?.remainingTokens == 9)
+        }
+    }
+
+    @Test func faultsCanBeLimitedToAPath() async throws {
+        try await withFakeProvider(configure: { $0.maxRetries = 0 }) { fake in
+            fake.server.enqueueFaults([.serverError(status: 500)], path: "/v1/chat/completions")
+            _ = try await fake.provider.embed(["unaffected"])
+            let error = await captureLLMError { try await fake.provider.generate(ChatRequest(system: nil, user: "x")) }
+            #expect(error?.kind == .serverError(status: 500))
+            #expect(fake.server.stats().faultsApplied == 1)
+        }
+    }
+
+    @Test func serverSurvivesDropsAndHangsAndShutsDown() async throws {
+        try await withFakeProvider(configure: {
+            $0.maxRetries = 0
+            $0.timeout = .milliseconds(500)
+        }) { fake in
+            fake.server.enqueueFaults([.dropConnection, .hang])
+            _ = await captureLLMError { try await fake.provider.embed(["x"]) }
+            _ = await captureLLMError { try await fake.provider.embed(["x"]) }
+            let healthy = try await fake.provider.embed(["x"])
+            #expect(healthy.vectors.count == 1)
+        }
+    }
+}
