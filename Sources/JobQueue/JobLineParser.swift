@@ -86,10 +86,10 @@ public struct JobLineParser: Sendable {
             let model = try optionalString(object, "model") ?? defaults.chatModel
             let maxTokens = try checkedMaxTokens(try optionalInt(object, "max_tokens"))
             let temperature = try checkedTemperature(try optionalDouble(object, "temperature"))
-            var messages: [ChatMessage] = []
-            if let system { messages.append(ChatMessage(role: "system", content: system)) }
-            if let context { messages.append(ChatMessage(role: "user", content: "Context:\n\(context)")) }
-            messages.append(ChatMessage(role: "user", content: prompt))
+            var messages: [JobMessage] = []
+            if let system { messages.append(JobMessage(role: "system", content: system)) }
+            if let context { messages.append(JobMessage(role: "user", content: "Context:\n\(context)")) }
+            messages.append(JobMessage(role: "user", content: prompt))
             let request = JobRequest.generate(messages: messages, model: model, maxTokens: maxTokens, temperature: temperature)
             return JobSpec(customID: id, kind: .generate, model: model, dimensions: nil, request: request.json, metadata: metadata)
         default:
@@ -162,12 +162,12 @@ public struct JobLineParser: Sendable {
         }
     }
 
-    private func batchMessages(_ body: JSONValue) throws(JobLineError) -> [ChatMessage] {
+    private func batchMessages(_ body: JSONValue) throws(JobLineError) -> [JobMessage] {
         guard let value = body["messages"] else { throw JobLineError("missing \"body.messages\" for a chat completion") }
         guard case .array(let items) = value, !items.isEmpty else {
             throw JobLineError("\"body.messages\" must be a non-empty array")
         }
-        var messages: [ChatMessage] = []
+        var messages: [JobMessage] = []
         for (index, item) in items.enumerated() {
             guard case .string(let role)? = item["role"], ["system", "developer", "user", "assistant"].contains(role) else {
                 throw JobLineError("\"body.messages[\(index)].role\" must be \"system\", \"developer\", \"user\" or \"assistant\"")
@@ -175,7 +175,7 @@ public struct JobLineParser: Sendable {
             guard case .string(let content)? = item["content"] else {
                 throw JobLineError("\"body.messages[\(index)].content\" must be a string")
             }
-            messages.append(ChatMessage(role: role, content: content))
+            messages.append(JobMessage(role: role, content: content))
         }
         guard messages.contains(where: { $0.role == "user" && !$0.content.isEmpty }) else {
             throw JobLineError("\"body.messages\" needs a non-empty user message")

@@ -1,5 +1,5 @@
 /// A chat message as sent to the API: exactly a role and its content.
-public struct ChatMessage: Sendable, Equatable, Codable {
+public struct JobMessage: Sendable, Equatable, Codable {
     /// `system`, `developer`, `user` or `assistant`.
     public var role: String
     /// The message text.
@@ -18,7 +18,7 @@ public enum JobRequest: Sendable, Equatable {
     case embed(input: String, model: String, dimensions: Int?)
     /// One chat completion. `messages` has no system message when the job gave none,
     /// so a run's `--system-prompt` can be put in front.
-    case generate(messages: [ChatMessage], model: String, maxTokens: Int, temperature: Double)
+    case generate(messages: [JobMessage], model: String, maxTokens: Int, temperature: Double)
 
     /// The canonical JSON value stored for this request.
     public var json: JSONValue {
@@ -53,10 +53,10 @@ public enum JobRequest: Sendable, Equatable {
         case "generate":
             guard case .array(let list)? = value["messages"], case .number(let maxTokens)? = value["max_tokens"],
                   let maxTokensValue = maxTokens.integer, case .number(let temperature)? = value["temperature"] else { return nil }
-            var messages: [ChatMessage] = []
+            var messages: [JobMessage] = []
             for item in list {
                 guard case .string(let role)? = item["role"], case .string(let content)? = item["content"] else { return nil }
-                messages.append(ChatMessage(role: role, content: content))
+                messages.append(JobMessage(role: role, content: content))
             }
             self = .generate(messages: messages, model: model, maxTokens: Int(maxTokensValue), temperature: temperature.double)
         default:

@@ -125,9 +125,9 @@ struct JobLineParserTests {
             return
         }
         #expect(messages == [
-            ChatMessage(role: "system", content: "S"),
-            ChatMessage(role: "user", content: "Context:\nC"),
-            ChatMessage(role: "user", content: "P"),
+            JobMessage(role: "system", content: "S"),
+            JobMessage(role: "user", content: "Context:\nC"),
+            JobMessage(role: "user", content: "P"),
         ])
         #expect(model == "gpt-4o-mini")
         #expect(maxTokens == 5)
