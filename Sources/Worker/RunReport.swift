@@ -1,0 +1,40 @@
+import LLM
+
+/// Why a run ended.
+public enum RunEnd: Sendable, Equatable {
+    /// Nothing runnable was left.
+    case drained
+    /// `--max-duration` passed.
+    case maxDuration
+    /// SIGINT/SIGTERM.
+    case signal
+    /// No job finished for `--max-stall` because of rate limits or outages.
+    case stall
+    /// The API refused the credentials or the account (401, 403, quota): the message.
+    case fatal(String)
+}
+
+/// What a run did, for the summary and the exit code.
+public struct RunReport: Sendable, Equatable, Codable {
+    public var succeeded = 0
+    public var failed = 0
+    /// Vectors copied from identical earlier inputs (no API call).
+    public var reusedVectors = 0
+    public var requests = 0
+    public var embedTokens = 0
+    public var inputTokens = 0
+    public var outputTokens = 0
+    /// Jobs handed back to pending by rate limits, stops or retryable errors.
+    public var retried = 0
+    /// 429 responses seen (including those retried inside the provider).
+    public var rateLimited = 0
+    public var seconds = 0.0
+    /// Pending jobs left when the run ended.
+    public var pendingLeft = 0
+    /// Why the run ended: drained, max-duration, signal, stall or fatal.
+    public var end = "drained"
+    /// The fatal error's message, when the run ended on one.
+    public var fatalError: String?
+
+    public init() {}
+}

@@ -1,0 +1,62 @@
+/// The shared, mutable state of one run: progress counters, the stop request and the
+/// time of the last finished job (for stall detection). One actor, so every task of the
+/// run can update it.
+actor RunState {
+    private(set) var report = RunReport()
+    private(set) var softStop: RunEnd?
+    private(set) var hardStop = false
+    private(set) var lastProgress: Double
+    private var hardStopWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+    private var nextWaiterID = 0
+    let startedAt: Double
+
+    init(now: Double) {
+        startedAt = now
+        lastProgress = now
+    }
+
+    /// Stop claiming new work; the first reason given is kept, except that a fatal error
+    /// always wins.
+    func stop(_ reason: RunEnd, now: Double) {
+        if case .fatal = reason {
+            if case .fatal = softStop {} else { softStop = reason }
+        } else if softStop == nil {
+            softStop = reason
+        }
+    }
+
+    /// Cut off in-flight requests now: their jobs are handed back.
+    func stopHard() {
+        hardStop = true
+        let waiters = hardStopWaiters.values
+        hardStopWaiters = [:]
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Returns when a hard stop is requested (at once when it already was), or when the
+    /// calling task is cancelled.
+    func waitForHardStop() async {
+        if hardStop || Task.isCancelled { return }
+        let id = nextWaiterID
+        nextWaiterID += 1
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                if hardStop || Task.isCancelled {
+                    continuation.resume()
+                } else {
+                    hardStopWaiters[id] = continuation
+                }
+            }
+        } onCancel: {
+            Task { await self.resumeWaiter(id) }
+        }
+    }
+
+    private func resumeWaiter(_ id: Int) {
+        hardStopWaiters.removeValue(forKey: id)?.resume()
+    }
+
+    func progressed(now: Double) { lastProgress = now }
+
+    func update(_ change: (inout RunReport) -> Void) { change(&report) }
+}

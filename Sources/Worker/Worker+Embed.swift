@@ -1,0 +1,138 @@
+import JobQueue
+import LLM
+
+extension Worker {
+    /// Claims a batch of embed jobs of one (model, dimensions) and trims it to the
+    /// request's token budget; inputs over the per-input limit (exact counts only) are
+    /// failed before anything is sent. Returns nil when no embed job is runnable.
+    func claimEmbedBatch() async throws -> [ClaimedJob]? {
+        while true {
+            let claimed = try await queue.claim(kind: .embed, limit: options.batchSize, owner: owner, leaseSeconds: options.leaseSeconds)
+            if claimed.isEmpty { return nil }
+            var batch: [ClaimedJob] = []
+            var tooLong: [(ClaimedJob, Int)] = []
+            var budget = 0
+            var overflow: [Int64] = []
+            for job in claimed {
+                guard case .embed(let input, let model, _)? = job.request else {
+                    batch.append(job)  // failed with a clear message when performed
+                    continue
+                }
+                let count = job.inputTokens.map { (tokens: $0, exact: job.tokensExact) } ?? estimator.count(input, model: model)
+                if count.exact, count.tokens > options.maxInputTokens {
+                    tooLong.append((job, count.tokens))
+                    continue
+                }
+                let cost = min(count.tokens, options.maxBatchTokens)
+                if !batch.isEmpty, budget + cost > options.maxBatchTokens {
+                    overflow.append(job.id)
+                    continue
+                }
+                budget += cost
+                batch.append(job)
+            }
+            if !overflow.isEmpty { try await queue.release(owner: owner, ids: overflow) }
+            for (job, tokens) in tooLong {
+                await failPermanently([job], message: "input is \(tokens) tokens, over the \(options.maxInputTokens)-token limit of \(job.model); shorten or split it")
+            }
+            if !batch.isEmpty { return batch }
+        }
+    }
+
+    /// Copies vectors of inputs embedded before, then sends the rest in one request.
+    func performEmbed(_ jobs: [ClaimedJob]) async {
+        var toSend: [ClaimedJob] = []
+        var reused: [EmbeddingResult] = []
+        var unusable: [ClaimedJob] = []
+        for job in jobs {
+            guard case .embed? = job.request else {
+                unusable.append(job)
+                continue
+            }
+            if let stored = try? await queue.storedVector(forRequestHash: job.requestHash) {
+                reused.append(EmbeddingResult(jobID: job.id, requestHash: job.requestHash, model: stored.model, vector: stored.vector,
+                                              dimensions: stored.dimensions, inputTokens: 0, reused: true))
+            } else {
+                toSend.append(job)
+            }
+        }
+        if !unusable.isEmpty {
+            await failPermanently(unusable, message: "the stored request is not an embed request llmq can read; re-enqueue the job")
+        }
+        if !reused.isEmpty {
+            do {
+                let written = try await queue.complete(embeddings: reused)
+                await state.update {
+                    $0.succeeded += written
+                    $0.reusedVectors += written
+                }
+                await state.progressed(now: clock.now())
+            } catch {
+                await handleFailure(error, jobs: jobs.filter { job in reused.contains { $0.jobID == job.id } })
+            }
+        }
+        await sendEmbeddings(toSend)
+    }
+
+    /// Sends one embeddings request for `jobs` (identical inputs once) and stores the
+    /// vectors; a 400 is bisected so only the offending inputs fail.
+    func sendEmbeddings(_ jobs: [ClaimedJob]) async {
+        guard let first = jobs.first, case .embed(_, let model, let dimensions)? = first.request else { return }
+        var groups: [(hash: [UInt8], input: String, jobs: [ClaimedJob])] = []
+        var groupIndex: [[UInt8]: Int] = [:]
+        for job in jobs {
+            guard case .embed(let input, _, _)? = job.request else { continue }
+            if let index = groupIndex[job.requestHash] {
+                groups[index].jobs.append(job)
+            } else {
+                groupIndex[job.requestHash] = groups.count
+                groups.append((job.requestHash, input, [job]))
+            }
+        }
+        let estimates = groups.map { estimator.count($0.input, model: model).tokens }
+        let estimate = estimates.reduce(0, +)
+        let sentDimensions = dimensions == ModelCatalog.nativeDimensions(of: model) ? nil : dimensions
+        do {
+            let response = try await provider.embed(EmbeddingRequest(
+                inputs: groups.map(\.input), model: model, dimensions: sentDimensions, estimatedTokens: estimate))
+            await pacer.observeUsage(estimated: estimate, actual: response.inputTokens)
+            let shares = Self.apportion(response.inputTokens, by: estimates)
+            var results: [EmbeddingResult] = []
+            for (index, group) in groups.enumerated() {
+                let vector = response.vectors[index]
+                let bytes = EmbeddingResult.littleEndianBytes(vector)
+                for (position, job) in group.jobs.enumerated() {
+                    results.append(EmbeddingResult(jobID: job.id, requestHash: job.requestHash, model: response.model, vector: bytes,
+                                                   dimensions: vector.count, inputTokens: position == 0 ? shares[index] : 0,
+                                                   reused: position > 0))
+                }
+            }
+            let written = try await queue.complete(embeddings: results)
+            let duplicates = jobs.count - groups.count
+            await state.update {
+                $0.succeeded += written
+                $0.reusedVectors += duplicates
+                $0.requests += 1
+                $0.embedTokens += response.inputTokens
+            }
+            await state.progressed(now: clock.now())
+        } catch {
+            await handleFailure(error, jobs: jobs) { part in await self.sendEmbeddings(part) }
+        }
+    }
+
+    /// Splits `total` in proportion to `weights` (largest remainders), so the parts add up.
+    static func apportion(_ total: Int, by weights: [Int]) -> [Int] {
+        let sum = weights.reduce(0, +)
+        guard sum > 0, total > 0 else { return weights.map { _ in 0 } }
+        var parts = weights.map { total * $0 / sum }
+        var left = total - parts.reduce(0, +)
+        var index = 0
+        while left > 0, !parts.isEmpty {
+            parts[index % parts.count] += 1
+            left -= 1
+            index += 1
+        }
+        return parts
+    }
+}

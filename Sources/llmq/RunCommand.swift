@@ -1,0 +1,51 @@
+import ArgumentParser
+import JobQueue
+
+/// `llmq run [FILE...]`: process pending jobs until none is left or a stop condition.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Process pending jobs (after enqueueing FILEs, if given) through the OpenAI API.",
+        discussion: """
+            Example: OPENAI_API_KEY=sk-... llmq run jobs/example.jsonl --concurrency 8
+
+            Needs OPENAI_API_KEY (OPENAI_BASE_URL points at any OpenAI-compatible server).
+            Exit codes: 0 done; 1 some jobs failed; 2 bad flag or configuration; 65 job
+            lines rejected (otherwise clean); 75 stopped with work left (--max-duration,
+            a signal, a rate-limit stall): run again to resume; 77 the API refused the
+            credentials or the account (no job is marked failed).
+            """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var jobOptions: JobFileOptions
+    @OptionGroup var runOptions: RunOptions
+
+    @Argument(help: ArgumentHelp("Job files to enqueue first; '-' reads standard input.", valueName: "file"))
+    var files: [String] = []
+
+    func run() async throws {
+        // Every flag and the environment are checked before anything is touched.
+        let options = try runOptions.workerOptions()
+        let config = try runOptions.providerConfig()
+        var status = ExitStatus.ok
+        if !files.isEmpty {
+            let ingest = try jobOptions.ingest(paths: files)
+            let sources = try ingest.openSources()
+            let store = try database.openStore()
+            let counts: EnqueueCounts
+            do {
+                counts = try ingest.run(into: store, sources: sources)
+            } catch {
+                throw CLIError(.usage, "\(error)")
+            }
+            if !runOptions.quiet || counts.rejected > 0 {
+                printError("llmq: enqueued: added \(counts.added), updated \(counts.updated), unchanged \(counts.unchanged), rejected \(counts.rejected)")
+            }
+            if counts.rejected > 0 { status = .rejectedLines }
+        }
+        let session = RunSession(databasePath: database.path, options: options, config: config, json: runOptions.json, quiet: runOptions.quiet)
+        status = status.combined(with: try await session.run())
+        if status != .ok { throw CommandOutcome(status: status) }
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import LLM
+import Worker
+
+/// The flags of `llmq run` (and `llmq demo`) that shape how work is sent.
+struct RunOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Requests in flight at once.", valueName: "n"))
+    var concurrency: Int = 8
+
+    @Option(help: ArgumentHelp("Embedding inputs per request (1…2048).", valueName: "n"))
+    var batchSize: Int = 512
+
+    @Option(help: ArgumentHelp("Client-side cap on requests per minute (default: follow the x-ratelimit-* headers).", valueName: "n"))
+    var rpm: Int?
+
+    @Option(help: ArgumentHelp("Client-side cap on tokens per minute (default: follow the x-ratelimit-* headers).", valueName: "n"))
+    var tpm: Int?
+
+    @Option(help: ArgumentHelp("Retries of one request inside one attempt (rate limits, 5xx, timeouts).", valueName: "n"))
+    var maxRetries: Int = 2
+
+    @Option(help: ArgumentHelp("Attempts per job across runs before it is failed.", valueName: "n"))
+    var maxAttempts: Int = 8
+
+    @Option(help: ArgumentHelp("Per-request timeout in seconds.", valueName: "seconds"))
+    var timeout: Double = 60
+
+    @Option(help: ArgumentHelp("Stop claiming after this long (e.g. 45m, 2h), finish in-flight work, exit 75.", valueName: "duration"))
+    var maxDuration: String?
+
+    @Option(help: ArgumentHelp("End the run with 75 when no job finished for this long (rate limits, outage).", valueName: "duration"))
+    var maxStall: String = "15m"
+
+    @Option(help: ArgumentHelp("After SIGINT/SIGTERM, how long in-flight requests may finish (a second signal cuts them off).", valueName: "duration"))
+    var shutdownGrace: String = "10s"
+
+    @Option(help: ArgumentHelp("System prompt for generate jobs that carry none.", valueName: "text"))
+    var systemPrompt: String?
+
+    @Flag(help: "Print the final summary as one JSON object.")
+    var json = false
+
+    @Flag(help: "No live progress line or periodic log lines.")
+    var quiet = false
+
+    /// The worker options, or a usage error naming the flag.
+    func workerOptions() throws -> WorkerOptions {
+        guard concurrency >= 1 else { throw CLIError(.usage, "--concurrency must be at least 1, got \(concurrency)") }
+        guard (1...2048).contains(batchSize) else {
+            throw CLIError(.usage, "--batch-size must be between 1 and 2048 (the API's limit), got \(batchSize)")
+        }
+        if let rpm, rpm < 1 { throw CLIError(.usage, "--rpm must be at least 1, got \(rpm)") }
+        if let tpm, tpm < 1 { throw CLIError(.usage, "--tpm must be at least 1, got \(tpm)") }
+        guard maxRetries >= 0 else { throw CLIError(.usage, "--max-retries must be 0 or more, got \(maxRetries)") }
+        guard maxAttempts >= 1 else { throw CLIError(.usage, "--max-attempts must be at least 1, got \(maxAttempts)") }
+        guard timeout > 0, timeout.isFinite else { throw CLIError(.usage, "--timeout must be a positive number of seconds, got \(timeout)") }
+        var duration: Double?
+        if let maxDuration {
+            guard let seconds = parseDurationSeconds(maxDuration), seconds > 0 else {
+                throw CLIError(.usage, "--max-duration: cannot read \"\(maxDuration)\" as a duration (examples: 90, 45m, 2h30m)")
+            }
+            duration = seconds
+        }
+        guard let stall = parseDurationSeconds(maxStall), stall > 0 else {
+            throw CLIError(.usage, "--max-stall: cannot read \"\(maxStall)\" as a duration (examples: 90, 15m, 1h)")
+        }
+        guard let grace = parseDurationSeconds(shutdownGrace) else {
+            throw CLIError(.usage, "--shutdown-grace: cannot read \"\(shutdownGrace)\" as a duration (examples: 10s, 1m)")
+        }
+        return WorkerOptions(
+            concurrency: concurrency, batchSize: batchSize, requestsPerMinute: rpm, tokensPerMinute: tpm, maxAttempts: maxAttempts,
+            maxDuration: duration, maxStall: stall, shutdownGrace: grace, systemPrompt: systemPrompt)
+    }
+
+    /// The provider settings: the API key and base URL from the environment, these flags.
+    func providerConfig(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> OpenAIConfig {
+        guard let key = environment["OPENAI_API_KEY"], !key.isEmpty else {
+            throw CLIError(.usage, "OPENAI_API_KEY is not set: export your API key (or run `llmq demo` for an offline tour)")
+        }
+        return OpenAIConfig(
+            apiKey: key, timeout: .milliseconds(Int64(timeout * 1000)), maxRetries: maxRetries,
+            maxConnections: max(concurrency, 1), environment: environment)
+    }
+}

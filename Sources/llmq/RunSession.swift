@@ -1,0 +1,88 @@
+import Foundation
+import JobQueue
+import LLM
+import Worker
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One `llmq run` from flags to exit status: builds the pacer, provider and worker,
+/// traps SIGINT/SIGTERM, shows progress, prints the summary and maps the outcome to
+/// DESIGN's exit codes.
+struct RunSession {
+    var databasePath: String
+    var options: WorkerOptions
+    var config: OpenAIConfig
+    var json: Bool
+    var quiet: Bool
+
+    func run() async throws -> ExitStatus {
+        let clock = SystemWorkerClock()
+        let queue: QueueStore
+        do {
+            queue = try QueueStore(path: databasePath, now: { clock.now() })
+        } catch {
+            throw CLIError(.usage, "\(error)")
+        }
+        let pacer = Pacer(clock: clock, requestsPerMinute: options.requestsPerMinute, tokensPerMinute: options.tokensPerMinute,
+                          headerLimitShare: options.headerLimitShare)
+        let provider: OpenAIProvider
+        do {
+            provider = try OpenAIProvider(config: config, observer: pacer)
+        } catch {
+            throw CLIError(.usage, error.message)
+        }
+        let worker = Worker(options: options, queue: queue, provider: provider, pacer: pacer, clock: clock,
+                            log: { printError("llmq: \($0)") })
+        let signals = SignalTrap { Task { await worker.stopGracefully() } }
+        let total = (try? await queue.pendingSummary().pending) ?? 0
+        let progress = quiet ? nil : ProgressReporter(worker: worker, total: total, interactive: isatty(2) == 1)
+        let progressTask = progress.map { reporter in Task { await reporter.run() } }
+
+        let report: RunReport
+        do {
+            report = try await worker.run()
+        } catch {
+            progressTask?.cancel()
+            try? await provider.shutdown()
+            signals.cancel()
+            throw CLIError(.usage, "run stopped on a database error: \(error)")
+        }
+        progressTask?.cancel()
+        _ = await progressTask?.value
+        progress?.finish()
+        signals.cancel()
+        try? await provider.shutdown()
+        RunSummary.print(report, json: json)
+        return Self.exitStatus(for: report)
+    }
+
+    /// DESIGN's exit code for a run: 77 on a fatal API refusal, 75 when stopped with work
+    /// left, 1 when jobs failed, else 0.
+    static func exitStatus(for report: RunReport) -> ExitStatus {
+        if report.end == "fatal" { return .credentials }
+        if report.end != "drained", report.pendingLeft > 0 { return .resumable }
+        if report.failed > 0 { return .failedJobs }
+        return .ok
+    }
+}
+
+/// Calls `handler` on SIGINT or SIGTERM (the default actions are turned off while it lives).
+final class SignalTrap {
+    private let sources: [any DispatchSourceSignal]
+
+    init(handler: @escaping @Sendable () -> Void) {
+        sources = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler(handler: handler)
+            source.resume()
+            return source
+        }
+    }
+
+    func cancel() {
+        for source in sources { source.cancel() }
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+import Worker
+
+/// The final summary of a run, on stdout: one line of text, or one JSON object.
+enum RunSummary {
+    static func print(_ report: RunReport, json: Bool) {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            if let data = try? encoder.encode(report) {
+                Swift.print(String(decoding: data, as: UTF8.self))
+            }
+            return
+        }
+        var text = "run: \(report.succeeded) succeeded, \(report.failed) failed, \(report.reusedVectors) reused vectors, "
+        text += "\(report.requests) requests, \(report.embedTokens + report.inputTokens + report.outputTokens) tokens, "
+        text += "\(report.rateLimited) 429s in \(String(format: "%.1f", report.seconds))s; "
+        switch report.end {
+        case "drained": text += "nothing runnable left"
+        case "fatal": text += "stopped: \(report.fatalError ?? "the API refused the credentials or the account")"
+        case "max-duration": text += "stopped at --max-duration"
+        case "signal": text += "stopped by a signal"
+        case "stall": text += "stopped: no job finished for --max-stall"
+        default: text += report.end
+        }
+        if report.pendingLeft > 0 { text += "; \(report.pendingLeft) pending left (run again to resume)" }
+        Swift.print(text)
+    }
+}
