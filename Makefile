@@ -2,7 +2,6 @@
 # Each installs what is missing (Debian's libsqlite3-dev), then builds.
 
 SWIFT ?= swift
-DEMO_DB ?= $(CURDIR)/.build/demo.sqlite
 
 .PHONY: deps build release demo test bench clean
 
@@ -15,11 +14,10 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --product llmq
 
-# The main job, offline.
-demo: release
-	@rm -f "$(DEMO_DB)" "$(DEMO_DB)-wal" "$(DEMO_DB)-shm"
-	.build/release/llmq enqueue --db "$(DEMO_DB)" jobs/example.jsonl
-	.build/release/llmq status --db "$(DEMO_DB)"
+# The main job, offline: jobs/demo.jsonl through the built-in fake OpenAI server.
+demo: deps
+	$(SWIFT) build --product llmq
+	"$$($(SWIFT) build --show-bin-path)/llmq" demo --batch-size 32
 
 test: deps
 	$(SWIFT) test

@@ -37,6 +37,9 @@ public struct FakeRecordedRequest: Sendable, Hashable {
     public var headers: [String: String]
     /// The decoded JSON body, or `nil` when it was not JSON.
     public var body: JSONValue?
+    /// When it arrived, on the server's monotonic clock (nanoseconds), so tests can check
+    /// the spacing of requests (a shared pause after a 429).
+    public var receivedAtNanos: UInt64 = 0
 }
 
 /// Counters since the server started.

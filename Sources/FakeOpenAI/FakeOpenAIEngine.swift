@@ -35,7 +35,9 @@ final class FakeOpenAIEngine: Sendable {
             store.stats.requests += 1
             if options.recordRequests, store.recorded.count < options.maxRecordedRequests {
                 store.recorded.append(
-                    FakeRecordedRequest(method: request.method, path: request.path, headers: request.headers, body: json)
+                    FakeRecordedRequest(
+                        method: request.method, path: request.path, headers: request.headers, body: json,
+                        receivedAtNanos: now())
                 )
             }
             guard let index = store.faults.firstIndex(where: { $0.path == nil || $0.path == request.path }) else {

@@ -1,0 +1,80 @@
+import FakeOpenAI
+import Foundation
+import SQLite
+
+/// A running `llmq` child process whose output goes to files (no pipe can fill up),
+/// for tests that kill it or run two at once.
+final class LLMQChild {
+    let process = Process()
+    let stdoutURL: URL
+    let stderrURL: URL
+
+    init(_ arguments: [String], environment: [String: String], in dir: TemporaryDirectory, name: String) throws {
+        stdoutURL = dir.url.appendingPathComponent("\(name).out")
+        stderrURL = dir.url.appendingPathComponent("\(name).err")
+        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        process.executableURL = llmqBinary()
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "LLMQ_DB")
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
+        process.standardError = try FileHandle(forWritingTo: stderrURL)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// Waits for the process to end and returns what it did.
+    func wait() throws -> ProcessResult {
+        process.waitUntilExit()
+        return ProcessResult(status: process.terminationStatus,
+                             stdout: try String(contentsOf: stdoutURL, encoding: .utf8),
+                             stderr: try String(contentsOf: stderrURL, encoding: .utf8))
+    }
+
+    func kill(_ signal: Int32) {
+        Foundation.kill(process.processIdentifier, signal)
+    }
+}
+
+/// The environment that points `llmq run` at a fake server.
+func fakeEnvironment(_ server: FakeOpenAIServer) -> [String: String] {
+    ["OPENAI_API_KEY": "sk-test-not-a-real-key", "OPENAI_BASE_URL": server.baseURL]
+}
+
+/// Writes `count` embed jobs (`doc-0` …) with distinct inputs; `revised` ids get other text.
+@discardableResult
+func writeEmbedCorpus(_ path: String, count: Int, revised: Set<Int> = [], prefix: String = "doc") throws -> [String: String] {
+    var inputs: [String: String] = [:]
+    var text = ""
+    for i in 0..<count {
+        let input = "document \(i) of the corpus: lease, claim, batch, vector\(revised.contains(i) ? " (revised)" : "")"
+        inputs["\(prefix)-\(i)"] = input
+        text += #"{"id": "\#(prefix)-\#(i)", "type": "embed", "input": "\#(input)"}"# + "\n"
+    }
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    return inputs
+}
+
+/// Every embeddings input the fake server received, in arrival order, from `start` on.
+func sentEmbeddingInputs(_ server: FakeOpenAIServer, from start: Int = 0) -> [String] {
+    server.recordedRequests().dropFirst(start).filter { $0.path == "/v1/embeddings" }.flatMap { request -> [String] in
+        switch request.body?["input"] {
+        case .array(let items)?: return items.compactMap(\.stringValue)
+        case .string(let text)?: return [text]
+        default: return []
+        }
+    }
+}
+
+/// Counts of jobs by status in a database.
+func statusCounts(_ db: String) throws -> [String: Int] {
+    let connection = try Connection(path: db)
+    var counts: [String: Int] = [:]
+    for row in try connection.rows("SELECT status, count(*) FROM jobs GROUP BY status") {
+        if case .text(let status) = row[0], case .integer(let n) = row[1] { counts[status] = Int(n) }
+    }
+    return counts
+}
