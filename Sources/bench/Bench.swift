@@ -1,4 +1,8 @@
 import ArgumentParser
-@main struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "llmq benchmarks.", subcommands: [])
+
+/// `bench`: llmq's benchmarks. Each subcommand prints its figures; BENCHMARKS.md records
+/// them with the command that produced them.
+@main struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "llmq benchmarks.", subcommands: [FakeRunBenchmark.self])
 }

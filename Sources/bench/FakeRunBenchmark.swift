@@ -1,0 +1,83 @@
+import ArgumentParser
+import FakeOpenAI
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `bench fake-run`: starts the fake OpenAI server in this process, runs a command against
+/// it (`OPENAI_BASE_URL` and `OPENAI_API_KEY` set), and prints one JSON line with the
+/// command's wall time, CPU time and peak RSS (its own, via wait4) and what the server saw:
+/// requests, 429s, tokens charged and the tokens per minute achieved.
+struct FakeRunBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fake-run",
+        abstract: "Run a command against an in-process fake OpenAI server and measure it.",
+        discussion: "Example: bench fake-run --label llmq -- .build/release/llmq run --db x.sqlite --quiet"
+    )
+
+    @Option(help: "A name for the result line.")
+    var label: String = "run"
+
+    @Option(name: .customLong("latency-ms"), help: "Milliseconds before every successful answer.")
+    var latencyMs: Int = 0
+
+    @Option(help: "Tokens per sliding minute the fake enforces (default unlimited).")
+    var tpm: Int?
+
+    @Option(help: "Requests per sliding minute the fake enforces (default unlimited).")
+    var rpm: Int?
+
+    @Argument(parsing: .postTerminator, help: "The command to run.")
+    var command: [String]
+
+    func run() async throws {
+        guard let executable = command.first else { throw ValidationError("name a command after --") }
+        let server = try await FakeOpenAIServer.start(FakeOpenAIOptions(
+            latency: .milliseconds(Int64(latencyMs)), requestsPerMinute: rpm, tokensPerMinute: tpm, recordRequests: false))
+        var environment = ProcessInfo.processInfo.environment
+        environment["OPENAI_BASE_URL"] = server.baseURL
+        environment["OPENAI_API_KEY"] = "sk-bench-offline"
+        let started = Date()
+        let outcome = try spawnAndWait(executable, arguments: command, environment: environment)
+        let wall = Date().timeIntervalSince(started)
+        let stats = server.stats()
+        await server.shutdown()
+        let result: [String: Any] = [
+            "label": label,
+            "exit": outcome.status,
+            "wall_s": (wall * 1000).rounded() / 1000,
+            "cpu_s": (outcome.cpuSeconds * 1000).rounded() / 1000,
+            "peak_rss_mb": (outcome.peakRSSKiB / 102.4).rounded() / 10,
+            "server_requests": stats.requests,
+            "server_429s": stats.rateLimited,
+            "server_tokens": stats.tokensCharged,
+            "tokens_per_minute": Int(Double(stats.tokensCharged) / wall * 60),
+        ]
+        let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// Runs a program (searched on PATH) and returns its exit status and resource usage.
+func spawnAndWait(_ executable: String, arguments: [String], environment: [String: String]) throws
+    -> (status: Int32, cpuSeconds: Double, peakRSSKiB: Double)
+{
+    let argv = arguments.map { strdup($0) } + [nil]
+    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer {
+        argv.forEach { free($0) }
+        envp.forEach { free($0) }
+    }
+    var pid: pid_t = 0
+    let rc = posix_spawnp(&pid, executable, nil, nil, argv, envp)
+    guard rc == 0 else { throw ValidationError("cannot start \(executable): \(String(cString: strerror(rc)))") }
+    var status: Int32 = 0
+    var usage = rusage()
+    while wait4(pid, &status, 0, &usage) == -1, errno == EINTR {}
+    let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    let exitStatus = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+    return (exitStatus, cpu, Double(usage.ru_maxrss))
+}
