@@ -13,7 +13,7 @@ struct LLMQ: AsyncParsableCommand {
             77 the API refused the credentials or the account.
             """,
         version: llmqVersion,
-        subcommands: [EnqueueCommand.self, StatusCommand.self]
+        subcommands: [EnqueueCommand.self, StatusCommand.self, ExportCommand.self, RetryCommand.self]
     )
 
     /// Parses `arguments`, runs the chosen command and returns the exit status; prints
