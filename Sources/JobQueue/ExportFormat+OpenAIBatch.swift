@@ -8,32 +8,24 @@ extension ExportFormat {
     /// for a succeeded job without a stored result.
     static func writeOpenAIBatch(_ row: ExportRow, to out: inout JSONWriter) {
         out.raw("{")
-        out.key("id", first: true)
-        out.write(string: "batch_req_\(row.jobID)")
-        out.key("custom_id")
-        out.write(string: row.customID)
+        out.member("id", "batch_req_\(row.jobID)", first: true)
+        out.member("custom_id", row.customID)
         out.key("response")
         if let embedding = row.embedding {
-            beginResponse(&out)
+            out.raw(#"{"status_code":200,"request_id":null,"body":"#)
             writeEmbeddingBody(embedding, to: &out)
-            out.raw("}")
-            out.key("error")
-            out.raw("null")
+            out.raw(#"},"error":null"#)
         } else if let generation = row.generation {
-            beginResponse(&out)
-            writeChatCompletionBody(generation, jobID: row.jobID, to: &out)
-            out.raw("}")
-            out.key("error")
-            out.raw("null")
+            out.raw(#"{"status_code":200,"request_id":null,"body":"#)
+            writeChatCompletionBody(generation, createdAt: row.resultCreatedAt ?? 0, to: &out)
+            out.raw(#"},"error":null"#)
         } else {
             out.raw("null")
             out.key("error")
             let (code, message) = batchError(for: row)
             out.raw("{")
-            out.key("code", first: true)
-            out.write(string: code)
-            out.key("message")
-            out.write(string: message)
+            out.member("code", code, first: true)
+            out.member("message", message)
             out.raw("}")
         }
         out.raw("}")
@@ -48,31 +40,24 @@ extension ExportFormat {
         }
     }
 
-    /// `{"status_code":200,"request_id":null,"body":` — the caller writes the body and `}`.
-    private static func beginResponse(_ out: inout JSONWriter) {
-        out.raw(#"{"status_code":200,"request_id":null,"body":"#)
-    }
-
     /// An embeddings response with one item.
     private static func writeEmbeddingBody(_ embedding: StoredEmbedding, to out: inout JSONWriter) {
         out.raw(#"{"object":"list","data":[{"object":"embedding","index":0,"embedding":"#)
         out.write(floats: embedding.vector)
         out.raw("}]")
-        out.key("model")
-        out.write(string: embedding.model)
+        out.member("model", embedding.model)
         let tokens = embedding.inputTokens ?? 0
         out.raw(#","usage":{"prompt_tokens":\#(tokens),"total_tokens":\#(tokens)}}"#)
     }
 
     /// A chat completion with one choice; `id` is made from the job (the API's own id is not kept).
-    private static func writeChatCompletionBody(_ generation: StoredGeneration, jobID: Int64, to out: inout JSONWriter) {
-        out.raw(#"{"id":"chatcmpl-llmq-\#(jobID)","object":"chat.completion","created":\#(Int64(exactly: generation.createdAt.rounded(.down)) ?? 0)"#)
-        out.key("model")
-        out.write(string: generation.model)
+    private static func writeChatCompletionBody(_ generation: GenerationResult, createdAt: Double, to out: inout JSONWriter) {
+        let created = Int64(exactly: createdAt.rounded(.down)) ?? 0
+        out.raw(#"{"id":"chatcmpl-llmq-\#(generation.jobID)","object":"chat.completion","created":\#(created)"#)
+        out.member("model", generation.model)
         out.raw(#","choices":[{"index":0,"message":{"role":"assistant","content":"#)
         out.write(string: generation.content)
-        out.key("refusal")
-        out.write(string: generation.refusal)
+        out.member("refusal", generation.refusal)
         out.raw(#"},"logprobs":null,"finish_reason":"#)
         out.write(string: generation.finishReason)
         let input = generation.inputTokens ?? 0

@@ -1,5 +1,5 @@
 /// One job as `export` sees it: the job's columns and, for a succeeded job, its stored result.
-public struct ExportRow: Sendable, Equatable {
+public struct ExportRow: Sendable {
     /// `jobs.id`; export order.
     public var jobID: Int64
     /// The user's id.
@@ -17,7 +17,9 @@ public struct ExportRow: Sendable, Equatable {
     /// The stored vector; only for succeeded embed jobs.
     public var embedding: StoredEmbedding?
     /// The stored chat completion; only for succeeded generate jobs.
-    public var generation: StoredGeneration?
+    public var generation: GenerationResult?
+    /// When the result was stored (unix seconds), when there is one.
+    public var resultCreatedAt: Double?
 
     /// The model that answered when there is a result, else the one the request names.
     public var resultModel: String { embedding?.model ?? generation?.model ?? model }
@@ -32,19 +34,4 @@ public struct StoredEmbedding: Sendable, Equatable {
     public var vector: [Float]
     /// Tokens charged for the input, when known.
     public var inputTokens: Int?
-}
-
-/// A row of `generations`.
-public struct StoredGeneration: Sendable, Equatable {
-    /// The model that answered (the resolved snapshot name).
-    public var model: String
-    /// The reply; nil when the model refused or returned none.
-    public var content: String?
-    /// The refusal text, when the model refused.
-    public var refusal: String?
-    public var finishReason: String?
-    public var inputTokens: Int?
-    public var outputTokens: Int?
-    /// When the result was stored (unix seconds).
-    public var createdAt: Double
 }

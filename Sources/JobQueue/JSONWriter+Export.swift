@@ -8,6 +8,18 @@ extension JSONWriter {
         raw(":")
     }
 
+    /// Appends `"key":` and a string (or `null`), comma first unless `first`.
+    public mutating func member(_ key: String, _ value: String?, first: Bool = false) {
+        self.key(key, first: first)
+        write(string: value)
+    }
+
+    /// Appends `"key":` and an integer (or `null`), comma first unless `first`.
+    public mutating func member(_ key: String, integer value: Int?, first: Bool = false) {
+        self.key(key, first: first)
+        write(integer: value)
+    }
+
     /// Appends a string, or `null`.
     public mutating func write(string: String?) {
         if let string { write(string: string) } else { raw("null") }

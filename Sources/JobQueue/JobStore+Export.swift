@@ -19,7 +19,8 @@ extension JobStore {
         let query = try db.prepare("""
             SELECT j.id, j.custom_id, j.kind, j.status, j.model, j.attempts, j.last_error, j.metadata,
                    e.model, e.dimensions, e.vector, e.input_tokens,
-                   g.model, g.content, g.refusal, g.finish_reason, g.input_tokens, g.output_tokens, g.created_at
+                   g.model, g.content, g.refusal, g.finish_reason, g.input_tokens, g.output_tokens,
+                   coalesce(e.created_at, g.created_at), j.request_hash
             FROM jobs j
             LEFT JOIN embeddings e ON e.job_id = j.id AND j.status = 'succeeded' AND j.kind = 'embed'
             LEFT JOIN generations g ON g.job_id = j.id AND j.status = 'succeeded' AND j.kind = 'generate'
@@ -50,10 +51,12 @@ extension JobStore {
                                                inputTokens: row.optionalInt(at: 11))
         }
         if let generationModel = row.string(at: 12) {
-            result.generation = StoredGeneration(model: generationModel, content: row.string(at: 13), refusal: row.string(at: 14),
+            result.generation = GenerationResult(jobID: id, requestHash: row.blob(at: 19) ?? [], model: generationModel,
+                                                 content: row.string(at: 13), refusal: row.string(at: 14),
                                                  finishReason: row.string(at: 15), inputTokens: row.optionalInt(at: 16),
-                                                 outputTokens: row.optionalInt(at: 17), createdAt: row.double(at: 18))
+                                                 outputTokens: row.optionalInt(at: 17))
         }
+        result.resultCreatedAt = row.optionalDouble(at: 18)
         return result
     }
 

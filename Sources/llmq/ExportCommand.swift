@@ -20,13 +20,13 @@ struct ExportCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "Line format: jsonl or openai-batch.")
+    @Option(help: "Line format.")
     var format: ExportFormat = .jsonl
 
-    @Option(help: "Only jobs of this kind: embed or generate.")
+    @Option(help: "Only jobs of this kind.")
     var kind: JobKind?
 
-    @Option(help: "Only jobs with this status: pending, running, succeeded or failed.")
+    @Option(help: "Only jobs with this status.")
     var status: JobStatus?
 
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write to this file (created or truncated) instead of standard output.", valueName: "file"))
