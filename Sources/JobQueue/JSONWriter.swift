@@ -14,6 +14,10 @@ public struct JSONWriter {
         return writer.string
     }
 
+    /// Forgets the bytes written but keeps their allocation, so one writer can be reused
+    /// line after line.
+    public mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
+
     /// The bytes written, as a String.
     public var string: String { String(decoding: bytes, as: UTF8.self) }
 

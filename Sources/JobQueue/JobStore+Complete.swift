@@ -120,36 +120,6 @@ extension JobStore {
         return status == "failed" ? .failed : .rescheduled
     }
 
-    /// Puts failed jobs (all, or the named custom ids) back to pending with their attempts
-    /// reset. Returns how many jobs were re-queued and which named ids do not exist.
-    public func retry(customIDs: [String]?, failedOnly: Bool) throws -> (requeued: Int, unknown: [String]) {
-        try db.transaction {
-            let timestamp = now()
-            guard let customIDs else {
-                try db.run("""
-                    UPDATE jobs SET status = 'pending', attempts = 0, available_at = 0, updated_at = ?1, finished_at = NULL
-                    WHERE status = 'failed'
-                    """, .double(timestamp))
-                return (db.changes, [])
-            }
-            var requeued = 0
-            var unknown: [String] = []
-            for id in customIDs {
-                guard try db.scalarInt("SELECT count(*) FROM jobs WHERE custom_id = ?1", .text(id)) == 1 else {
-                    unknown.append(id)
-                    continue
-                }
-                try db.run("""
-                    UPDATE jobs SET status = 'pending', attempts = 0, available_at = 0, updated_at = ?2, finished_at = NULL,
-                                    lease_owner = NULL, lease_expires_at = NULL
-                    WHERE custom_id = ?1 AND status != 'running' AND (?3 = 0 OR status = 'failed')
-                    """, .text(id), .double(timestamp), .integer(failedOnly ? 1 : 0))
-                requeued += db.changes
-            }
-            return (requeued, unknown)
-        }
-    }
-
     /// Counts of runnable work: pending jobs available now, and the earliest time a
     /// pending job becomes available (nil when none is pending).
     public func pendingSummary() throws -> (runnable: Int, pending: Int, nextAvailableAt: Double?) {

@@ -1,0 +1,37 @@
+/// One job as `export` sees it: the job's columns and, for a succeeded job, its stored result.
+public struct ExportRow: Sendable {
+    /// `jobs.id`; export order.
+    public var jobID: Int64
+    /// The user's id.
+    public var customID: String
+    public var kind: JobKind
+    public var status: JobStatus
+    /// The model the job's request names.
+    public var model: String
+    /// Attempts used so far.
+    public var attempts: Int
+    /// `jobs.last_error`: nil unless the last try failed.
+    public var lastError: String?
+    /// The job line's `metadata` object as stored (canonical JSON text), if any.
+    public var metadata: String?
+    /// The stored vector; only for succeeded embed jobs.
+    public var embedding: StoredEmbedding?
+    /// The stored chat completion; only for succeeded generate jobs.
+    public var generation: GenerationResult?
+    /// When the result was stored (unix seconds), when there is one.
+    public var resultCreatedAt: Double?
+
+    /// The model that answered when there is a result, else the one the request names.
+    public var resultModel: String { embedding?.model ?? generation?.model ?? model }
+}
+
+/// A row of `embeddings`, with its vector checked to hold `dimensions` float32 values.
+public struct StoredEmbedding: Sendable, Equatable {
+    /// The model that answered.
+    public var model: String
+    public var dimensions: Int
+    /// The vector, unpacked from its little-endian float32 blob.
+    public var vector: [Float]
+    /// Tokens charged for the input, when known.
+    public var inputTokens: Int?
+}
