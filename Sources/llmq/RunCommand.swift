@@ -7,7 +7,7 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Process pending jobs (after enqueueing FILEs, if given) through the OpenAI API.",
         discussion: """
-            Example: OPENAI_API_KEY=sk-... llmq run jobs/example.jsonl --concurrency 8
+            Example: llmq run jobs/example.jsonl --concurrency 8   (with OPENAI_API_KEY set)
 
             Needs OPENAI_API_KEY (OPENAI_BASE_URL points at any OpenAI-compatible server).
             Exit codes: 0 done; 1 some jobs failed; 2 bad flag or configuration; 65 job
