@@ -1,0 +1,161 @@
+/// tiktoken's byte-pair merge over the UTF-8 bytes of one piece: repeatedly merge the
+/// adjacent pair with the lowest rank, the leftmost one on ties.
+///
+/// Short pieces use tiktoken's own quadratic loop over a small array; long pieces use a
+/// min-heap of `(rank, start)` over a linked list of parts, which makes the same choices
+/// (a part's start never moves, so the smallest start is the leftmost pair) in
+/// O(n log n).
+enum BytePairMerge {
+    /// Pieces up to this many bytes use the simple loop.
+    static let shortPieceLimit = 64
+
+    /// Calls `emit` with the rank of each token of the piece of `length` bytes at `start`
+    /// (eight readable bytes past the end are required), in order; returns the token count.
+    @inline(__always)
+    static func encode(
+        _ start: UnsafePointer<UInt8>, _ length: Int, _ lookup: RankLookup, _ emit: (UInt32) -> Void
+    ) -> Int {
+        let whole = lookup.rank(start, length)
+        if whole != RankTable.absent {
+            emit(whole)
+            return 1
+        }
+        if length <= shortPieceLimit {
+            return mergeShort(start, length, lookup, emit)
+        }
+        return mergeLong(start, length, lookup, emit)
+    }
+
+    /// tiktoken's `_byte_pair_merge`, on stack buffers.
+    @inline(__always)
+    static func mergeShort(
+        _ start: UnsafePointer<UInt8>, _ length: Int, _ lookup: RankLookup, _ emit: (UInt32) -> Void
+    ) -> Int {
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: length + 1) { positions in
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: length + 1) { ranks in
+                for index in 0...length { positions[index] = index }
+                var parts = length + 1
+                for index in 0..<parts {
+                    ranks[index] = index + 2 < parts ? lookup.rank(start + index, 2) : RankTable.absent
+                }
+                while true {
+                    var minRank = RankTable.absent
+                    var minIndex = 0
+                    for index in 0..<(parts - 1) where ranks[index] < minRank {
+                        minRank = ranks[index]
+                        minIndex = index
+                    }
+                    if minRank == RankTable.absent { break }
+                    // Remove part minIndex + 1.
+                    var index = minIndex + 1
+                    while index < parts - 1 {
+                        positions[index] = positions[index + 1]
+                        ranks[index] = ranks[index + 1]
+                        index += 1
+                    }
+                    parts -= 1
+                    ranks[minIndex] = minIndex + 2 < parts
+                        ? lookup.rank(start + positions[minIndex], positions[minIndex + 2] - positions[minIndex])
+                        : RankTable.absent
+                    if minIndex > 0 {
+                        let previous = minIndex - 1
+                        ranks[previous] = lookup.rank(
+                            start + positions[previous], positions[previous + 2] - positions[previous])
+                    }
+                }
+                for index in 0..<(parts - 1) {
+                    emit(lookup.rank(start + positions[index], positions[index + 1] - positions[index]))
+                }
+                return parts - 1
+            }
+        }
+    }
+
+    /// The same merge with a heap and a linked list, for long pieces.
+    static func mergeLong(
+        _ start: UnsafePointer<UInt8>, _ length: Int, _ lookup: RankLookup, _ emit: (UInt32) -> Void
+    ) -> Int {
+        // Part ids are their start offsets; next[id] is the next part's start (length: none).
+        var next = [Int](unsafeUninitializedCapacity: length) { buffer, count in
+            for index in 0..<length { buffer[index] = index + 1 }
+            count = length
+        }
+        var previous = [Int](unsafeUninitializedCapacity: length) { buffer, count in
+            for index in 0..<length { buffer[index] = index - 1 }
+            count = length
+        }
+        var pairRank = [UInt32](repeating: RankTable.absent, count: length)
+        var heap = MinHeap()
+        heap.reserve(length)
+        for index in 0..<(length - 1) {
+            let rank = lookup.rank(start + index, 2)
+            pairRank[index] = rank
+            if rank != RankTable.absent { heap.push(UInt64(rank) << 32 | UInt64(index)) }
+        }
+        var parts = length
+        while let top = heap.popMin() {
+            let rank = UInt32(truncatingIfNeeded: top >> 32)
+            let part = Int(truncatingIfNeeded: top & 0xFFFF_FFFF)
+            // Stale entries: the part was merged away or its pair changed since the push.
+            guard pairRank[part] == rank else { continue }
+            let merged = next[part]
+            let after = next[merged]
+            pairRank[merged] = RankTable.absent
+            next[part] = after
+            if after < length { previous[after] = part }
+            parts -= 1
+            let newRank = after < length ? lookup.rank(start + part, next[after] - part) : RankTable.absent
+            pairRank[part] = newRank
+            if newRank != RankTable.absent { heap.push(UInt64(newRank) << 32 | UInt64(part)) }
+            let before = previous[part]
+            if before >= 0 {
+                let beforeRank = lookup.rank(start + before, after - before)
+                pairRank[before] = beforeRank
+                if beforeRank != RankTable.absent { heap.push(UInt64(beforeRank) << 32 | UInt64(before)) }
+            }
+        }
+        var part = 0
+        while part < length {
+            emit(lookup.rank(start + part, next[part] - part))
+            part = next[part]
+        }
+        return parts
+    }
+}
+
+/// A binary min-heap of `UInt64` keys.
+struct MinHeap {
+    private var items: [UInt64] = []
+
+    mutating func reserve(_ capacity: Int) { items.reserveCapacity(capacity) }
+
+    mutating func push(_ item: UInt64) {
+        items.append(item)
+        var child = items.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            if items[parent] <= items[child] { break }
+            items.swapAt(parent, child)
+            child = parent
+        }
+    }
+
+    mutating func popMin() -> UInt64? {
+        guard let last = items.popLast() else { return nil }
+        guard !items.isEmpty else { return last }
+        let top = items[0]
+        items[0] = last
+        var parent = 0
+        let count = items.count
+        while true {
+            let left = 2 * parent + 1
+            if left >= count { break }
+            var smallest = left
+            if left + 1 < count && items[left + 1] < items[left] { smallest = left + 1 }
+            if items[parent] <= items[smallest] { break }
+            items.swapAt(parent, smallest)
+            parent = smallest
+        }
+        return top
+    }
+}

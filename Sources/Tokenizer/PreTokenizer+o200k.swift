@@ -1,0 +1,60 @@
+extension PreTokenizer {
+    /// One piece of the o200k_base pattern:
+    /// `[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?`
+    /// `|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?`
+    /// `|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+`
+    @inline(__always)
+    static func o200kPieceEnd(_ text: ScannedText, from start: Int) -> Int {
+        let count = text.count
+        let first = text.cls(start)
+        let canPrefix = first.isDisjoint(with: [.letter, .number, .newline]) && start + 1 < count
+        // First alternative: upper* lower+ contraction?
+        if canPrefix, let end = upperLowerEnd(text, from: start + 1) {
+            return contractionEnd(text, at: end) ?? end
+        }
+        if let end = upperLowerEnd(text, from: start) {
+            return contractionEnd(text, at: end) ?? end
+        }
+        // Second alternative: upper+ lower* contraction?
+        if canPrefix, text.cls(start + 1).contains(.upper) {
+            let end = runEnd(text, from: runEnd(text, from: start + 2, .upper), .lower)
+            return contractionEnd(text, at: end) ?? end
+        }
+        if first.contains(.upper) {
+            let end = runEnd(text, from: runEnd(text, from: start + 1, .upper), .lower)
+            return contractionEnd(text, at: end) ?? end
+        }
+        if first.contains(.number) {
+            var end = start + 1
+            while end < count && end < start + 3 && text.cls(end).contains(.number) { end += 1 }
+            return end
+        }
+        var punctuationStart = start
+        if text.scalar(start) == 0x20, start + 1 < count, isPunctuation(text.cls(start + 1)) {
+            punctuationStart = start + 1
+        }
+        if isPunctuation(text.cls(punctuationStart)) {
+            var end = punctuationStart + 1
+            while end < count && isPunctuation(text.cls(end)) { end += 1 }
+            while end < count && (text.cls(end).contains(.newline) || text.scalar(end) == 0x2F) { end += 1 }
+            return end
+        }
+        return whitespacePieceEnd(text, from: start, wholeRunAtEnd: false)
+    }
+
+    /// The end of `[upper]*[lower]+` matched from `start` with backtracking, or nil.
+    @inline(__always)
+    static func upperLowerEnd(_ text: ScannedText, from start: Int) -> Int? {
+        let upperEnd = runEnd(text, from: start, .upper)
+        if upperEnd < text.count && text.cls(upperEnd).contains(.lower) {
+            return runEnd(text, from: upperEnd + 1, .lower)
+        }
+        // Give back upper-class scalars until one of them is also in the lower class.
+        var index = upperEnd - 1
+        while index >= start {
+            if text.cls(index).contains(.lower) { return index + 1 }
+            index -= 1
+        }
+        return nil
+    }
+}
