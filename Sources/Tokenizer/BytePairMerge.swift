@@ -76,19 +76,21 @@ enum BytePairMerge {
         _ start: UnsafePointer<UInt8>, _ length: Int, _ lookup: RankLookup, _ emit: (UInt32) -> Void
     ) -> Int {
         // Part ids are their start offsets; next[id] is the next part's start (length: none).
-        var next = [Int](unsafeUninitializedCapacity: length) { buffer, count in
-            for index in 0..<length { buffer[index] = index + 1 }
-            count = length
+        let next = UnsafeMutablePointer<Int>.allocate(capacity: length)
+        let previous = UnsafeMutablePointer<Int>.allocate(capacity: length)
+        let pairRank = UnsafeMutablePointer<UInt32>.allocate(capacity: length)
+        // At most length - 1 initial pairs plus two pushes per merge.
+        var heap = MinHeap(capacity: 3 * length)
+        defer {
+            next.deallocate()
+            previous.deallocate()
+            pairRank.deallocate()
+            heap.deallocate()
         }
-        var previous = [Int](unsafeUninitializedCapacity: length) { buffer, count in
-            for index in 0..<length { buffer[index] = index - 1 }
-            count = length
-        }
-        var pairRank = [UInt32](repeating: RankTable.absent, count: length)
-        var heap = MinHeap()
-        heap.reserve(length)
-        for index in 0..<(length - 1) {
-            let rank = lookup.rank(start + index, 2)
+        for index in 0..<length {
+            next[index] = index + 1
+            previous[index] = index - 1
+            let rank = index + 1 < length ? lookup.rank(start + index, 2) : RankTable.absent
             pairRank[index] = rank
             if rank != RankTable.absent { heap.push(UInt64(rank) << 32 | UInt64(index)) }
         }
@@ -123,39 +125,50 @@ enum BytePairMerge {
     }
 }
 
-/// A binary min-heap of `UInt64` keys.
+/// A binary min-heap of `UInt64` keys in a fixed, manually deallocated buffer (pointer
+/// based so that debug builds, which run the tests, stay fast).
 struct MinHeap {
-    private var items: [UInt64] = []
+    private let items: UnsafeMutablePointer<UInt64>
+    private let capacity: Int
+    private var count = 0
 
-    mutating func reserve(_ capacity: Int) { items.reserveCapacity(capacity) }
+    init(capacity: Int) {
+        self.capacity = max(capacity, 1)
+        items = .allocate(capacity: self.capacity)
+    }
+
+    func deallocate() { items.deallocate() }
 
     mutating func push(_ item: UInt64) {
-        items.append(item)
-        var child = items.count - 1
+        precondition(count < capacity, "MinHeap overflow")
+        var child = count
+        count += 1
         while child > 0 {
-            let parent = (child - 1) / 2
-            if items[parent] <= items[child] { break }
-            items.swapAt(parent, child)
+            let parent = (child - 1) >> 1
+            let parentItem = items[parent]
+            if parentItem <= item { break }
+            items[child] = parentItem
             child = parent
         }
+        items[child] = item
     }
 
     mutating func popMin() -> UInt64? {
-        guard let last = items.popLast() else { return nil }
-        guard !items.isEmpty else { return last }
+        guard count > 0 else { return nil }
         let top = items[0]
-        items[0] = last
-        var parent = 0
-        let count = items.count
+        count -= 1
+        if count == 0 { return top }
+        let last = items[count]
+        var hole = 0
         while true {
-            let left = 2 * parent + 1
-            if left >= count { break }
-            var smallest = left
-            if left + 1 < count && items[left + 1] < items[left] { smallest = left + 1 }
-            if items[parent] <= items[smallest] { break }
-            items.swapAt(parent, smallest)
-            parent = smallest
+            var child = 2 * hole + 1
+            if child >= count { break }
+            if child + 1 < count && items[child + 1] < items[child] { child += 1 }
+            if last <= items[child] { break }
+            items[hole] = items[child]
+            hole = child
         }
+        items[hole] = last
         return top
     }
 }

@@ -6,24 +6,20 @@ extension PreTokenizer {
         let count = text.count
         if let end = contractionEnd(text, at: start) { return end }
         let first = text.cls(start)
-        if first.contains(.letter) { return runEnd(text, from: start + 1, .letter) }
-        if first.isDisjoint(with: [.number, .newline]), start + 1 < count,
-           text.cls(start + 1).contains(.letter) {
-            return runEnd(text, from: start + 2, .letter)
+        if first & ScalarClass.letter != 0 { return runEnd(text, from: start + 1, ScalarClass.letter) }
+        if first & (ScalarClass.number | ScalarClass.newline) == 0, start + 1 < count,
+           text.has(start + 1, ScalarClass.letter) {
+            return runEnd(text, from: start + 2, ScalarClass.letter)
         }
-        if first.contains(.number) {
-            var end = start + 1
-            while end < count && end < start + 3 && text.cls(end).contains(.number) { end += 1 }
-            return end
-        }
+        if first & ScalarClass.number != 0 { return numberEnd(text, from: start) }
         var punctuationStart = start
-        if text.scalar(start) == 0x20, start + 1 < count, isPunctuation(text.cls(start + 1)) {
+        if text.scalar(start) == 0x20, start + 1 < count, !text.has(start + 1, notPunctuation) {
             punctuationStart = start + 1
         }
-        if isPunctuation(text.cls(punctuationStart)) {
+        if !text.has(punctuationStart, notPunctuation) {
             var end = punctuationStart + 1
-            while end < count && isPunctuation(text.cls(end)) { end += 1 }
-            return runEnd(text, from: end, .newline)
+            while end < count && !text.has(end, notPunctuation) { end += 1 }
+            return runEnd(text, from: end, ScalarClass.newline)
         }
         return whitespacePieceEnd(text, from: start, wholeRunAtEnd: true)
     }

@@ -7,7 +7,8 @@ extension PreTokenizer {
     static func o200kPieceEnd(_ text: ScannedText, from start: Int) -> Int {
         let count = text.count
         let first = text.cls(start)
-        let canPrefix = first.isDisjoint(with: [.letter, .number, .newline]) && start + 1 < count
+        let canPrefix = first & (ScalarClass.letter | ScalarClass.number | ScalarClass.newline) == 0
+            && start + 1 < count
         // First alternative: upper* lower+ contraction?
         if canPrefix, let end = upperLowerEnd(text, from: start + 1) {
             return contractionEnd(text, at: end) ?? end
@@ -16,27 +17,23 @@ extension PreTokenizer {
             return contractionEnd(text, at: end) ?? end
         }
         // Second alternative: upper+ lower* contraction?
-        if canPrefix, text.cls(start + 1).contains(.upper) {
-            let end = runEnd(text, from: runEnd(text, from: start + 2, .upper), .lower)
+        if canPrefix, text.has(start + 1, ScalarClass.upper) {
+            let end = runEnd(text, from: runEnd(text, from: start + 2, ScalarClass.upper), ScalarClass.lower)
             return contractionEnd(text, at: end) ?? end
         }
-        if first.contains(.upper) {
-            let end = runEnd(text, from: runEnd(text, from: start + 1, .upper), .lower)
+        if first & ScalarClass.upper != 0 {
+            let end = runEnd(text, from: runEnd(text, from: start + 1, ScalarClass.upper), ScalarClass.lower)
             return contractionEnd(text, at: end) ?? end
         }
-        if first.contains(.number) {
-            var end = start + 1
-            while end < count && end < start + 3 && text.cls(end).contains(.number) { end += 1 }
-            return end
-        }
+        if first & ScalarClass.number != 0 { return numberEnd(text, from: start) }
         var punctuationStart = start
-        if text.scalar(start) == 0x20, start + 1 < count, isPunctuation(text.cls(start + 1)) {
+        if text.scalar(start) == 0x20, start + 1 < count, !text.has(start + 1, notPunctuation) {
             punctuationStart = start + 1
         }
-        if isPunctuation(text.cls(punctuationStart)) {
+        if !text.has(punctuationStart, notPunctuation) {
             var end = punctuationStart + 1
-            while end < count && isPunctuation(text.cls(end)) { end += 1 }
-            while end < count && (text.cls(end).contains(.newline) || text.scalar(end) == 0x2F) { end += 1 }
+            while end < count && !text.has(end, notPunctuation) { end += 1 }
+            while end < count && (text.has(end, ScalarClass.newline) || text.scalar(end) == 0x2F) { end += 1 }
             return end
         }
         return whitespacePieceEnd(text, from: start, wholeRunAtEnd: false)
@@ -45,14 +42,14 @@ extension PreTokenizer {
     /// The end of `[upper]*[lower]+` matched from `start` with backtracking, or nil.
     @inline(__always)
     static func upperLowerEnd(_ text: ScannedText, from start: Int) -> Int? {
-        let upperEnd = runEnd(text, from: start, .upper)
-        if upperEnd < text.count && text.cls(upperEnd).contains(.lower) {
-            return runEnd(text, from: upperEnd + 1, .lower)
+        let upperEnd = runEnd(text, from: start, ScalarClass.upper)
+        if upperEnd < text.count && text.has(upperEnd, ScalarClass.lower) {
+            return runEnd(text, from: upperEnd + 1, ScalarClass.lower)
         }
         // Give back upper-class scalars until one of them is also in the lower class.
         var index = upperEnd - 1
         while index >= start {
-            if text.cls(index).contains(.lower) { return index + 1 }
+            if text.has(index, ScalarClass.lower) { return index + 1 }
             index -= 1
         }
         return nil

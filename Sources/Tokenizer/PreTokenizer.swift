@@ -46,30 +46,36 @@ enum PreTokenizer: Sendable {
         }
     }
 
-    /// The end of the run of scalars, starting at `start`, that all have one of `classes`.
+    /// The end of the run of scalars, starting at `start`, that have any bit of `mask`.
     @inline(__always)
-    static func runEnd(_ text: ScannedText, from start: Int, _ classes: ScalarClass) -> Int {
+    static func runEnd(_ text: ScannedText, from start: Int, _ mask: UInt8) -> Int {
         var index = start
         let count = text.count
-        while index < count && !text.cls(index).isDisjoint(with: classes) { index &+= 1 }
+        while index < count && text.has(index, mask) { index &+= 1 }
         return index
     }
 
-    /// Whether a scalar of class `cls` is in `[^\s\p{L}\p{N}]`.
+    /// `[^\s\p{L}\p{N}]`.
     @inline(__always)
-    static func isPunctuation(_ cls: ScalarClass) -> Bool {
-        cls.isDisjoint(with: [.space, .letter, .number])
+    static var notPunctuation: UInt8 { ScalarClass.space | ScalarClass.letter | ScalarClass.number }
+
+    /// The end of `\p{N}{1,3}` from a number at `start`.
+    @inline(__always)
+    static func numberEnd(_ text: ScannedText, from start: Int) -> Int {
+        var end = start + 1
+        while end < text.count && end < start + 3 && text.has(end, ScalarClass.number) { end += 1 }
+        return end
     }
 
     /// The piece for a whitespace scalar at `start`, shared by both patterns apart from
     /// `\s++$` (cl100k only): `\s*[\r\n]`, then `\s+(?!\S)`, then `\s`.
     @inline(__always)
     static func whitespacePieceEnd(_ text: ScannedText, from start: Int, wholeRunAtEnd: Bool) -> Int {
-        let end = runEnd(text, from: start, .space)
+        let end = runEnd(text, from: start, ScalarClass.space)
         if wholeRunAtEnd && end == text.count { return end }
         var index = end - 1
         while index >= start {
-            if text.cls(index).contains(.newline) { return index + 1 }
+            if text.has(index, ScalarClass.newline) { return index + 1 }
             index -= 1
         }
         if end == text.count { return end }

@@ -10,7 +10,7 @@ struct ScannedText {
     let byteCount: Int
     /// Scalar values, `count` of them.
     let scalars: UnsafeMutableBufferPointer<UInt32>
-    /// `ScalarClass` raw values, parallel to `scalars`.
+    /// `ScalarClass` bits, parallel to `scalars`.
     let classes: UnsafeMutableBufferPointer<UInt8>
     /// UTF-8 offset of each scalar, plus `byteCount` at index `count`.
     let offsets: UnsafeMutableBufferPointer<Int>
@@ -21,7 +21,11 @@ struct ScannedText {
     func scalar(_ index: Int) -> UInt32 { scalars[index] }
 
     @inline(__always)
-    func cls(_ index: Int) -> ScalarClass { ScalarClass(rawValue: classes[index]) }
+    func cls(_ index: Int) -> UInt8 { classes[index] }
+
+    /// Whether the scalar at `index` has any of the `ScalarClass` bits in `mask`.
+    @inline(__always)
+    func has(_ index: Int, _ mask: UInt8) -> Bool { classes[index] & mask != 0 }
 }
 
 /// Decodes `text` into a `ScannedText` and passes it to `body`.
@@ -80,7 +84,7 @@ private func decodeScalars(
             }
             scalars[count] = value
             classes[count] = value < 0x10000
-                ? plane[Int(value)] : UnicodeClasses.computeClass(value).rawValue
+                ? plane[Int(value)] : UnicodeClasses.computeClass(value)
             count &+= 1
         }
         offsets[count] = byteCount

@@ -1,25 +1,26 @@
-/// Character-class flags of one Unicode scalar, as the tiktoken patterns see them.
+/// Character-class bits of one Unicode scalar, as the tiktoken patterns see them.
 ///
 /// tiktoken's regex engine uses Unicode 16.0 tables, so a scalar assigned later (the
 /// Swift 6.3 standard library knows Unicode 17) counts as unassigned: neither letter,
 /// number nor mark.
-struct ScalarClass: OptionSet, Sendable {
-    let rawValue: UInt8
-
+///
+/// Plain `UInt8` bit masks rather than an `OptionSet`: the scanner tests them per scalar,
+/// and generic `SetAlgebra` code is slow in debug builds (which run the tests).
+enum ScalarClass {
     /// `\p{L}`: Lu, Ll, Lt, Lm, Lo.
-    static let letter = ScalarClass(rawValue: 1 << 0)
+    static var letter: UInt8 { 0x1 }
     /// `\p{N}`: Nd, Nl, No.
-    static let number = ScalarClass(rawValue: 1 << 1)
+    static var number: UInt8 { 0x2 }
     /// `\p{M}`: Mn, Mc, Me.
-    static let mark = ScalarClass(rawValue: 1 << 2)
+    static var mark: UInt8 { 0x4 }
     /// o200k's "upper" class `[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]`.
-    static let upper = ScalarClass(rawValue: 1 << 3)
+    static var upper: UInt8 { 0x8 }
     /// o200k's "lower" class `[\p{Ll}\p{Lm}\p{Lo}\p{M}]`.
-    static let lower = ScalarClass(rawValue: 1 << 4)
+    static var lower: UInt8 { 0x10 }
     /// `\s`: Unicode White_Space.
-    static let space = ScalarClass(rawValue: 1 << 5)
+    static var space: UInt8 { 0x20 }
     /// `\r` or `\n`.
-    static let newline = ScalarClass(rawValue: 1 << 6)
+    static var newline: UInt8 { 0x40 }
 }
 
 /// Lookup of `ScalarClass` values: a table for the Basic Multilingual Plane, computed
@@ -32,26 +33,26 @@ enum UnicodeClasses {
     static let basicPlane: [UInt8] = {
         var table = [UInt8](repeating: 0, count: 0x10000)
         for value in 0..<UInt32(0x10000) {
-            table[Int(value)] = computeClass(value).rawValue
+            table[Int(value)] = computeClass(value)
         }
         return table
     }()
 
     /// The class of the scalar `value`.
     @inline(__always)
-    static func classOf(_ value: UInt32) -> ScalarClass {
+    static func classOf(_ value: UInt32) -> UInt8 {
         if value < 0x10000 {
-            return ScalarClass(rawValue: basicPlane.withUnsafeBufferPointer { $0[Int(value)] })
+            return basicPlane.withUnsafeBufferPointer { $0[Int(value)] }
         }
         return computeClass(value)
     }
 
     /// Computes the class of `value` from the standard library's Unicode properties.
-    static func computeClass(_ value: UInt32) -> ScalarClass {
-        guard let scalar = Unicode.Scalar(value) else { return [] }
-        var result: ScalarClass = []
-        if isWhiteSpace(value) { result.insert(.space) }
-        if value == 0x0A || value == 0x0D { result.insert(.newline) }
+    static func computeClass(_ value: UInt32) -> UInt8 {
+        guard let scalar = Unicode.Scalar(value) else { return 0 }
+        var result: UInt8 = 0
+        if isWhiteSpace(value) { result |= ScalarClass.space }
+        if value == 0x0A || value == 0x0D { result |= ScalarClass.newline }
         let properties = scalar.properties
         guard let age = properties.age,
               age.major < maximumAge.major
@@ -59,15 +60,15 @@ enum UnicodeClasses {
         else { return result }
         switch properties.generalCategory {
         case .uppercaseLetter, .titlecaseLetter:
-            result.formUnion([.letter, .upper])
+            result |= ScalarClass.letter | ScalarClass.upper
         case .lowercaseLetter:
-            result.formUnion([.letter, .lower])
+            result |= ScalarClass.letter | ScalarClass.lower
         case .modifierLetter, .otherLetter:
-            result.formUnion([.letter, .upper, .lower])
+            result |= ScalarClass.letter | ScalarClass.upper | ScalarClass.lower
         case .nonspacingMark, .spacingMark, .enclosingMark:
-            result.formUnion([.mark, .upper, .lower])
+            result |= ScalarClass.mark | ScalarClass.upper | ScalarClass.lower
         case .decimalNumber, .letterNumber, .otherNumber:
-            result.insert(.number)
+            result |= ScalarClass.number
         default:
             break
         }
