@@ -36,7 +36,7 @@ enum BytePairMerge {
                 for index in 0...length { positions[index] = index }
                 var parts = length + 1
                 for index in 0..<parts {
-                    ranks[index] = index + 2 < parts ? lookup.rank(start + index, 2) : RankTable.absent
+                    ranks[index] = index + 2 < parts ? lookup.pairRank(start + index) : RankTable.absent
                 }
                 while true {
                     var minRank = RankTable.absent
@@ -90,10 +90,11 @@ enum BytePairMerge {
         for index in 0..<length {
             next[index] = index + 1
             previous[index] = index - 1
-            let rank = index + 1 < length ? lookup.rank(start + index, 2) : RankTable.absent
+            let rank = index + 1 < length ? lookup.pairRank(start + index) : RankTable.absent
             pairRank[index] = rank
-            if rank != RankTable.absent { heap.push(UInt64(rank) << 32 | UInt64(index)) }
+            if rank != RankTable.absent { heap.append(UInt64(rank) << 32 | UInt64(index)) }
         }
+        heap.heapify()
         var parts = length
         while let top = heap.popMin() {
             let rank = UInt32(truncatingIfNeeded: top >> 32)
@@ -153,13 +154,34 @@ struct MinHeap {
         items[child] = item
     }
 
+    /// Adds `item` without keeping the heap order; call `heapify()` before the next pop.
+    mutating func append(_ item: UInt64) {
+        precondition(count < capacity, "MinHeap overflow")
+        items[count] = item
+        count += 1
+    }
+
+    /// Restores the heap order after `append`s, in O(n).
+    mutating func heapify() {
+        var index = count / 2
+        while index > 0 {
+            index -= 1
+            siftDown(from: index, item: items[index])
+        }
+    }
+
     mutating func popMin() -> UInt64? {
         guard count > 0 else { return nil }
         let top = items[0]
         count -= 1
         if count == 0 { return top }
-        let last = items[count]
-        var hole = 0
+        siftDown(from: 0, item: items[count])
+        return top
+    }
+
+    /// Places `last` at `hole` or below, moving smaller children up.
+    private func siftDown(from start: Int, item last: UInt64) {
+        var hole = start
         while true {
             var child = 2 * hole + 1
             if child >= count { break }
@@ -169,6 +191,5 @@ struct MinHeap {
             hole = child
         }
         items[hole] = last
-        return top
     }
 }

@@ -4,14 +4,24 @@
 /// Keys are compared as bytes, never as `String` (Swift's `String` equality would treat
 /// canonically equivalent but different byte sequences as equal).
 struct RankTable: Sendable {
-    /// One slot of the hash table; `length == 0` marks an empty slot.
+    /// One 16-byte slot of the hash table; length 0 marks an empty slot.
     struct Slot: Sendable {
         /// The first (up to) eight bytes of the token, little-endian, zero-padded.
         var prefix: UInt64 = 0
-        var length: UInt32 = 0
         var rank: UInt32 = 0
-        /// Offset of the token's bytes in `tokenBytes`.
-        var offset: UInt32 = 0
+        /// The token's length (low 8 bits) and the offset of its bytes in `tokenBytes` (the rest).
+        var lengthAndOffset: UInt32 = 0
+
+        init() {}
+
+        init(prefix: UInt64, rank: UInt32, length: Int, offset: Int) {
+            self.prefix = prefix
+            self.rank = rank
+            self.lengthAndOffset = UInt32(truncatingIfNeeded: length) | UInt32(truncatingIfNeeded: offset) << 8
+        }
+
+        var length: Int { Int(lengthAndOffset & 0xFF) }
+        var offset: Int { Int(lengthAndOffset >> 8) }
     }
 
     /// Rank of a byte string that is not a token.
@@ -23,6 +33,8 @@ struct RankTable: Sendable {
     private(set) var tokenBytes: [UInt8]
     /// `(offset, length)` of each rank's bytes in `tokenBytes`; length 0 when no token has that rank.
     private(set) var spans: [(offset: UInt32, length: UInt32)]
+    /// The rank of every two-byte string, indexed by `first | second << 8` (`absent` if none).
+    private(set) var pairRanks: [UInt32]
     /// The longest token, in bytes.
     private(set) var maxTokenLength: Int
     /// Number of tokens.
@@ -39,22 +51,30 @@ struct RankTable: Sendable {
         var spans = [(offset: UInt32, length: UInt32)](
             repeating: (0, 0), count: entries.isEmpty ? 0 : maxRank + 1)
         var maxLength = 0
+        var pairRanks = [UInt32](repeating: Self.absent, count: 0x10000)
         let mask = capacity - 1
+        guard bytes.count < 1 << 24 else {
+            throw TokenizerError(.malformedRankFile, message: "tokens total more than 16 MiB")
+        }
         try bytes.withUnsafeBufferPointer { buffer throws(TokenizerError) in
             guard let base = buffer.baseAddress else { return }
             for entry in entries {
                 let start = base + Int(entry.offset)
                 let length = Int(entry.length)
+                guard length < 256 else {
+                    throw TokenizerError(.malformedRankFile, message: "token of rank \(entry.rank) is longer than 255 bytes")
+                }
                 let prefix = Self.loadPrefix(start, length)
                 var index = Self.hash(prefix, start, length) & mask
                 while slots[index].length != 0 {
-                    if slots[index].prefix == prefix && Int(slots[index].length) == length
-                        && Self.tailsEqual(start, base + Int(slots[index].offset), length) {
+                    if slots[index].prefix == prefix && slots[index].length == length
+                        && Self.tailsEqual(start, base + slots[index].offset, length) {
                         throw TokenizerError(.malformedRankFile, message: "duplicate token for rank \(entry.rank)")
                     }
                     index = (index + 1) & mask
                 }
-                slots[index] = Slot(prefix: prefix, length: entry.length, rank: entry.rank, offset: entry.offset)
+                slots[index] = Slot(prefix: prefix, rank: entry.rank, length: length, offset: Int(entry.offset))
+                if length == 2 { pairRanks[Int(prefix)] = entry.rank }
                 spans[Int(entry.rank)] = (entry.offset, entry.length)
                 maxLength = max(maxLength, length)
             }
@@ -62,6 +82,7 @@ struct RankTable: Sendable {
         self.slots = slots
         self.tokenBytes = bytes
         self.spans = spans
+        self.pairRanks = pairRanks
         self.maxTokenLength = maxLength
         self.tokenCount = entries.count
     }
@@ -106,6 +127,7 @@ struct RankTable: Sendable {
 /// A borrowed, pointer-based view of a `RankTable` for the hot loops.
 struct RankLookup {
     let slots: UnsafeBufferPointer<RankTable.Slot>
+    let pairRanks: UnsafePointer<UInt32>
     let tokenBytes: UnsafePointer<UInt8>
     let mask: Int
     let maxTokenLength: Int
@@ -114,18 +136,27 @@ struct RankLookup {
     /// bytes must be readable at `start`.
     @inline(__always)
     func rank(_ start: UnsafePointer<UInt8>, _ length: Int) -> UInt32 {
+        if length == 2 { return pairRank(start) }
         if length > maxTokenLength { return RankTable.absent }
         let prefix = RankTable.loadPrefix(start, length)
         var index = RankTable.hash(prefix, start, length) & mask
         while true {
             let slot = slots[index]
-            if slot.length == 0 { return RankTable.absent }
-            if slot.prefix == prefix && Int(slot.length) == length
-                && (length <= 8 || RankTable.tailsEqual(start, tokenBytes + Int(slot.offset), length)) {
+            if slot.lengthAndOffset == 0 { return RankTable.absent }
+            if slot.prefix == prefix && slot.length == length
+                && (length <= 8 || RankTable.tailsEqual(start, tokenBytes + slot.offset, length)) {
                 return slot.rank
             }
             index = (index &+ 1) & mask
         }
+    }
+}
+
+extension RankLookup {
+    /// The rank of the two bytes at `start`, or `RankTable.absent`.
+    @inline(__always)
+    func pairRank(_ start: UnsafePointer<UInt8>) -> UInt32 {
+        pairRanks[Int(start[0]) | Int(start[1]) << 8]
     }
 }
 
@@ -134,11 +165,14 @@ extension RankTable {
     @inline(__always)
     func withLookup<R>(_ body: (RankLookup) -> R) -> R {
         slots.withUnsafeBufferPointer { slots in
+            pairRanks.withUnsafeBufferPointer { pairs in
             tokenBytes.withUnsafeBufferPointer { bytes in
                 // `tokenBytes` always holds its eight padding bytes, so it has a base address.
+                // `pairRanks` always has 65,536 entries.
                 body(RankLookup(
-                    slots: slots, tokenBytes: bytes.baseAddress!,
+                    slots: slots, pairRanks: pairs.baseAddress!, tokenBytes: bytes.baseAddress!,
                     mask: slots.count - 1, maxTokenLength: maxTokenLength))
+            }
             }
         }
     }
