@@ -12,15 +12,7 @@ extension PreTokenizer {
             return runEnd(text, from: start + 2, ScalarClass.letter)
         }
         if first & ScalarClass.number != 0 { return numberEnd(text, from: start) }
-        var punctuationStart = start
-        if text.scalar(start) == 0x20, start + 1 < count, !text.has(start + 1, notPunctuation) {
-            punctuationStart = start + 1
-        }
-        if !text.has(punctuationStart, notPunctuation) {
-            var end = punctuationStart + 1
-            while end < count && !text.has(end, notPunctuation) { end += 1 }
-            return runEnd(text, from: end, ScalarClass.newline)
-        }
+        if let end = punctuationPieceEnd(text, from: start, trailingSlashes: false) { return end }
         return whitespacePieceEnd(text, from: start, wholeRunAtEnd: true)
     }
 }

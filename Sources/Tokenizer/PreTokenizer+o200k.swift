@@ -26,16 +26,7 @@ extension PreTokenizer {
             return contractionEnd(text, at: end) ?? end
         }
         if first & ScalarClass.number != 0 { return numberEnd(text, from: start) }
-        var punctuationStart = start
-        if text.scalar(start) == 0x20, start + 1 < count, !text.has(start + 1, notPunctuation) {
-            punctuationStart = start + 1
-        }
-        if !text.has(punctuationStart, notPunctuation) {
-            var end = punctuationStart + 1
-            while end < count && !text.has(end, notPunctuation) { end += 1 }
-            while end < count && (text.has(end, ScalarClass.newline) || text.scalar(end) == 0x2F) { end += 1 }
-            return end
-        }
+        if let end = punctuationPieceEnd(text, from: start, trailingSlashes: true) { return end }
         return whitespacePieceEnd(text, from: start, wholeRunAtEnd: false)
     }
 

@@ -67,6 +67,22 @@ enum PreTokenizer: Sendable {
         return end
     }
 
+    /// The end of ` ?[^\s\p{L}\p{N}]+` followed by `[\r\n]*` (cl100k) or `[\r\n/]*`
+    /// (o200k, `trailingSlashes`) from `start`, or nil when it does not match.
+    @inline(__always)
+    static func punctuationPieceEnd(_ text: ScannedText, from start: Int, trailingSlashes: Bool) -> Int? {
+        let count = text.count
+        var end = start
+        if text.scalar(start) == 0x20, start + 1 < count, !text.has(start + 1, notPunctuation) { end += 1 }
+        guard !text.has(end, notPunctuation) else { return nil }
+        end += 1
+        while end < count && !text.has(end, notPunctuation) { end += 1 }
+        while end < count && (text.has(end, ScalarClass.newline) || (trailingSlashes && text.scalar(end) == 0x2F)) {
+            end += 1
+        }
+        return end
+    }
+
     /// The piece for a whitespace scalar at `start`, shared by both patterns apart from
     /// `\s++$` (cl100k only): `\s*[\r\n]`, then `\s+(?!\S)`, then `\s`.
     @inline(__always)
