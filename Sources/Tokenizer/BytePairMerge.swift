@@ -126,7 +126,8 @@ enum BytePairMerge {
     }
 }
 
-/// A binary min-heap of `UInt64` keys in a fixed, manually deallocated buffer (pointer
+/// A four-ary min-heap of `UInt64` keys (half the depth of a binary heap, and a node's
+/// children share a cache line) in a fixed, manually deallocated buffer (pointer
 /// based so that debug builds, which run the tests, stay fast).
 struct MinHeap {
     private let items: UnsafeMutablePointer<UInt64>
@@ -145,7 +146,7 @@ struct MinHeap {
         var child = count
         count += 1
         while child > 0 {
-            let parent = (child - 1) >> 1
+            let parent = (child - 1) >> 2
             let parentItem = items[parent]
             if parentItem <= item { break }
             items[child] = parentItem
@@ -163,7 +164,7 @@ struct MinHeap {
 
     /// Restores the heap order after `append`s, in O(n).
     mutating func heapify() {
-        var index = count / 2
+        var index = (count + 2) / 4
         while index > 0 {
             index -= 1
             siftDown(from: index, item: items[index])
@@ -183,11 +184,22 @@ struct MinHeap {
     private func siftDown(from start: Int, item last: UInt64) {
         var hole = start
         while true {
-            var child = 2 * hole + 1
-            if child >= count { break }
-            if child + 1 < count && items[child + 1] < items[child] { child += 1 }
-            if last <= items[child] { break }
-            items[hole] = items[child]
+            let first = 4 * hole + 1
+            if first >= count { break }
+            var child = first
+            var smallest = items[first]
+            var other = first + 1
+            let end = min(first + 4, count)
+            while other < end {
+                let item = items[other]
+                if item < smallest {
+                    smallest = item
+                    child = other
+                }
+                other += 1
+            }
+            if last <= smallest { break }
+            items[hole] = smallest
             hole = child
         }
         items[hole] = last
