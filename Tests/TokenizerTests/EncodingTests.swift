@@ -53,6 +53,20 @@ struct EncodingTests {
         }
     }
 
+    @Test(arguments: EncodingName.allCases)
+    func oneEncodingCountsTheSameFromManyTasksAtOnce(_ name: EncodingName) async throws {
+        let encoding = try TestData.encoding(name)
+        let documents = Array(try TestData.corpus().prefix(150))
+        let expected = documents.reduce(0) { $0 + encoding.count($1) }
+        let totals = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<3 {
+                group.addTask { documents.reduce(0) { $0 + encoding.count($1) } }
+            }
+            return await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(totals == Array(repeating: expected, count: 3))
+    }
+
     @Test func unknownTokenIdsAreRefusedWhenDecoding() throws {
         let encoding = try TestData.encoding(.cl100kBase)
         #expect(throws: TokenizerError.self) { try encoding.decode([100257]) }

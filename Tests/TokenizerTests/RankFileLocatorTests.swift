@@ -86,6 +86,19 @@ struct RankFileLocatorTests {
         #expect(fetcher.requested == ["https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken"])
     }
 
+    @Test func anEmptyTiktokenCacheDirDownloadsWithoutCaching() async throws {
+        let fallback = try TemporaryDirectory()
+        defer { fallback.remove() }
+        let fetcher = FakeFetcher(bytes: try TestData.bytes("o200k_base.tiktoken"))
+        let locator = RankFileLocator(
+            environment: ["TIKTOKEN_CACHE_DIR": "", "DATA_GYM_CACHE_DIR": fallback.path, "TMPDIR": fallback.path],
+            fetcher: fetcher)
+        #expect(locator.candidatePaths(for: .o200kBase).isEmpty)
+        let file = try await locator.locate(.o200kBase)
+        #expect(file.source == EncodingName.o200kBase.url)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: fallback.path).isEmpty)
+    }
+
     @Test func aFileWithTheWrongSHA256IsRefusedWithPathAndBothHashes() async throws {
         let explicit = try TemporaryDirectory()
         defer { explicit.remove() }
