@@ -1,2 +1,0 @@
-/// Placeholder until the tokenizer lands (issue 5).
-public enum TokenizerModule {}
