@@ -14,11 +14,7 @@ func runLLMQ(_ arguments: [String], stdin: String? = nil, environment: [String: 
     let process = Process()
     process.executableURL = executable ?? llmqBinary()
     process.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    env.removeValue(forKey: "LLMQ_DB")
-    env.removeValue(forKey: "OPENAI_API_KEY")
-    for (key, value) in environment { env[key] = value }
-    process.environment = env
+    process.environment = testEnvironment(environment)
     if let currentDirectory { process.currentDirectoryURL = currentDirectory }
     let out = Pipe()
     let err = Pipe()
@@ -56,6 +52,27 @@ final class ReadAll: @unchecked Sendable {
         return data
     }
 }
+
+/// The environment a test's `llmq` runs with: no database or API key from the caller's
+/// shell, no rank-file download (tests never reach the internet), no tiktoken cache of
+/// this machine, and the shared rank files (`../shared/tokenizers`, or
+/// `$LLMQ_TOKENIZER_TEST_DIR`) so counts are exact; then `overrides`.
+func testEnvironment(_ overrides: [String: String]) -> [String: String] {
+    var env = ProcessInfo.processInfo.environment
+    env.removeValue(forKey: "LLMQ_DB")
+    env.removeValue(forKey: "OPENAI_API_KEY")
+    env["LLMQ_TOKENIZER_DOWNLOAD"] = "0"
+    env["TIKTOKEN_CACHE_DIR"] = ""
+    env["LLMQ_TOKENIZER_DIR"] = tokenizerTestDirectory
+    for (key, value) in overrides { env[key] = value }
+    return env
+}
+
+/// Where the tests find the rank files: `$LLMQ_TOKENIZER_TEST_DIR`, else `../shared/tokenizers`
+/// beside the repository.
+let tokenizerTestDirectory: String = ProcessInfo.processInfo.environment["LLMQ_TOKENIZER_TEST_DIR"]
+    ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/tokenizers").path
 
 /// The `llmq` binary of this build.
 func llmqBinary() -> URL {

@@ -16,10 +16,7 @@ final class LLMQChild {
         FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
         process.executableURL = llmqBinary()
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "LLMQ_DB")
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
+        process.environment = testEnvironment(environment)
         process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
         process.standardError = try FileHandle(forWritingTo: stderrURL)
         process.standardInput = FileHandle.nullDevice

@@ -1,0 +1,59 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Tokenizer
+
+/// `--tokenizer-dir`, and the loading of exact token counters for the models a command
+/// will count. Where rank files come from, in order: `--tokenizer-dir`, then
+/// `LLMQ_TOKENIZER_DIR`, then tiktoken's own cache, then a one-time download into that
+/// cache (turned off with `LLMQ_TOKENIZER_DOWNLOAD=0`).
+struct TokenizerOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Folder holding cl100k_base.tiktoken and o200k_base.tiktoken (default: $LLMQ_TOKENIZER_DIR, then tiktoken's cache, then a one-time download).",
+        valueName: "dir"))
+    var tokenizerDir: String?
+
+    /// The rank-file locator these options and the environment describe.
+    func locator(environment: [String: String] = ProcessInfo.processInfo.environment, allowDownload: Bool = true) -> RankFileLocator {
+        let download = allowDownload && environment["LLMQ_TOKENIZER_DOWNLOAD"] != "0"
+        return RankFileLocator(tokenizerDirectory: tokenizerDir, environment: environment,
+                               fetcher: download ? HTTPRankFileFetcher() : nil)
+    }
+
+    /// Loads a counter per model (exact where a rank file can be had, else byte upper
+    /// bounds) and prints, once, why counts are upper bounds when they are.
+    /// - Throws: `CLIError(.usage)` for a rank file with the wrong SHA-256 or one that
+    ///   does not parse: a corrupt file must not become a silent miscount.
+    func counters(for models: Set<String>, allowDownload: Bool = true, quiet: Bool = false) async throws -> [String: TokenCounter] {
+        let locator = locator(allowDownload: allowDownload)
+        var counters: [String: TokenCounter] = [:]
+        var notices: Set<String> = []
+        for model in models.sorted() {
+            do {
+                let loaded = try await TokenCounter.load(model: model, locator: locator)
+                counters[model] = loaded.counter
+                if let notice = loaded.notice { notices.insert(notice) }
+            } catch {
+                throw CLIError(.usage, error.description)
+            }
+        }
+        if !quiet {
+            for notice in notices.sorted() { printError("llmq: note: \(notice)") }
+        }
+        return counters
+    }
+}
+
+/// Downloads a rank file over HTTPS with the shared AsyncHTTPClient (one minute, 16 MiB
+/// at most). The locator checks the SHA-256 of whatever arrives.
+struct HTTPRankFileFetcher: RankFileFetcher {
+    func fetch(_ url: String) async throws -> [UInt8] {
+        let request = HTTPClientRequest(url: url)
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        guard response.status == .ok else {
+            throw CLIError(.usage, "downloading \(url) answered HTTP \(response.status.code)")
+        }
+        let body = try await response.body.collect(upTo: 16 << 20)
+        return Array(body.readableBytesView)
+    }
+}
