@@ -2,6 +2,8 @@
 # Each installs what is missing (Debian's libsqlite3-dev), then builds.
 
 SWIFT ?= swift
+# Exact token counts in the demo when the shared rank files sit beside the checkout.
+TOKENIZER_DIR ?= $(wildcard ../shared/tokenizers)
 
 .PHONY: deps build release demo test bench clean
 
@@ -17,7 +19,7 @@ release: deps
 # The main job, offline: jobs/demo.jsonl through the built-in fake OpenAI server.
 demo: deps
 	$(SWIFT) build --product llmq
-	"$$($(SWIFT) build --show-bin-path)/llmq" demo --batch-size 32
+	"$$($(SWIFT) build --show-bin-path)/llmq" demo --batch-size 32 $(if $(TOKENIZER_DIR),--tokenizer-dir $(TOKENIZER_DIR))
 
 test: deps
 	$(SWIFT) test

@@ -143,7 +143,7 @@ let package = Package(
         ),
         .testTarget(
             name: "llmqTests",
-            dependencies: ["llmq", "FakeOpenAI", "SQLite"],
+            dependencies: ["llmq", "FakeOpenAI", "SQLite", "Tokenizer"],
             swiftSettings: strictSettings
         ),
     ],

@@ -21,4 +21,6 @@ public struct ClaimedJob: Sendable, Equatable {
     public var inputTokens: Int?
     /// Whether `inputTokens` is exact (else an upper bound).
     public var tokensExact: Bool
+    /// Set by a worker that cut the input to the model's token limit before sending.
+    public var inputTruncated = false
 }

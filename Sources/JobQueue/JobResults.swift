@@ -14,8 +14,11 @@ public struct EmbeddingResult: Sendable {
     public var inputTokens: Int?
     /// True when copied from an identical earlier input rather than paid for.
     public var reused: Bool
+    /// True when the input was cut to the model's token limit before embedding.
+    public var truncated: Bool
 
-    public init(jobID: Int64, requestHash: [UInt8], model: String, vector: [UInt8], dimensions: Int, inputTokens: Int?, reused: Bool) {
+    public init(jobID: Int64, requestHash: [UInt8], model: String, vector: [UInt8], dimensions: Int, inputTokens: Int?, reused: Bool,
+                truncated: Bool = false) {
         self.jobID = jobID
         self.requestHash = requestHash
         self.model = model
@@ -23,6 +26,7 @@ public struct EmbeddingResult: Sendable {
         self.dimensions = dimensions
         self.inputTokens = inputTokens
         self.reused = reused
+        self.truncated = truncated
     }
 
     /// Packs floats as little-endian float32 bytes (the layout sqlite-vec reads).

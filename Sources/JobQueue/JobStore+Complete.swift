@@ -26,8 +26,8 @@ extension JobStore {
         return try db.transaction {
             let timestamp = now()
             let insert = try db.cachedStatement("""
-                INSERT OR REPLACE INTO embeddings (job_id, model, dimensions, vector, input_hash, input_tokens, reused, created_at)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                INSERT OR REPLACE INTO embeddings (job_id, model, dimensions, vector, input_hash, input_tokens, reused, created_at, truncated)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                 """)
             var written = 0
             for result in results {
@@ -42,6 +42,7 @@ extension JobStore {
                 try insert.bind(result.inputTokens, at: 6)
                 try insert.bind(result.reused ? 1 : 0, at: 7)
                 try insert.bind(timestamp, at: 8)
+                try insert.bind(result.truncated ? 1 : 0, at: 9)
                 try insert.run()
                 insert.reset()
                 written += 1
@@ -75,6 +76,24 @@ extension JobStore {
             try insert.run()
             return true
         }
+    }
+
+    /// Stores exact token counts computed for jobs' inputs, so later runs need not count
+    /// them again.
+    public func recordTokenCounts(_ counts: [(jobID: Int64, tokens: Int)]) throws {
+        guard !counts.isEmpty else { return }
+        try db.transaction {
+            for count in counts {
+                try db.run("UPDATE jobs SET input_tokens = ?2, tokens_exact = 1 WHERE id = ?1", .integer(count.jobID), .integer(Int64(count.tokens)))
+            }
+        }
+    }
+
+    /// The models of jobs not finished yet, so their tokenizers can be loaded up front.
+    public func unfinishedModels() throws -> Set<String> {
+        Set(try db.rows("SELECT DISTINCT model FROM jobs WHERE status IN ('pending', 'running')").compactMap {
+            if case .text(let model) = $0[0] { return model } else { return nil }
+        })
     }
 
     /// A stored vector for the same (model, dimensions, input) — the same request hash —

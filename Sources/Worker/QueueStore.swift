@@ -37,6 +37,10 @@ public actor QueueStore {
         try store.storedVector(forRequestHash: hash)
     }
 
+    public func recordTokenCounts(_ counts: [(jobID: Int64, tokens: Int)]) throws { try store.recordTokenCounts(counts) }
+
+    public func unfinishedModels() throws -> Set<String> { try store.unfinishedModels() }
+
     public func fail(jobID: Int64, error: String) throws { try store.fail(jobID: jobID, error: error) }
 
     public func retryLater(jobID: Int64, error: String, availableAt: Double, maxAttempts: Int) throws -> RetryOutcome {

@@ -3,6 +3,9 @@
 public protocol TokenEstimator: Sendable {
     /// The token count of `text` for `model`, and whether it is exact (else an upper bound).
     func count(_ text: String, model: String) -> (tokens: Int, exact: Bool)
+    /// `text` cut to at most `limit` tokens of `model`'s encoding (on a character
+    /// boundary), or nil when no encoding is loaded to cut it exactly.
+    func truncate(_ text: String, model: String, toTokens limit: Int) -> String?
 }
 
 /// The safe upper bound when no tokenizer is loaded: one token per UTF-8 byte (a BPE
@@ -13,4 +16,6 @@ public struct ByteCountEstimator: TokenEstimator {
     public func count(_ text: String, model: String) -> (tokens: Int, exact: Bool) {
         (max(1, text.utf8.count), false)
     }
+
+    public func truncate(_ text: String, model: String, toTokens limit: Int) -> String? { nil }
 }

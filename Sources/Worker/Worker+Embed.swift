@@ -13,15 +13,27 @@ extension Worker {
             var tooLong: [(ClaimedJob, Int)] = []
             var budget = 0
             var overflow: [Int64] = []
-            for job in claimed {
-                guard case .embed(let input, let model, _)? = job.request else {
+            var newCounts: [(jobID: Int64, tokens: Int)] = []
+            for var job in claimed {
+                guard case .embed(let input, let model, let dimensions)? = job.request else {
                     batch.append(job)  // failed with a clear message when performed
                     continue
                 }
-                let count = job.inputTokens.map { (tokens: $0, exact: job.tokensExact) } ?? estimator.count(input, model: model)
+                var count = (tokens: job.inputTokens ?? 0, exact: job.tokensExact)
+                if job.inputTokens == nil || !job.tokensExact {
+                    count = estimator.count(input, model: model)
+                    if count.exact { newCounts.append((job.id, count.tokens)) }
+                }
                 if count.exact, count.tokens > options.maxInputTokens {
-                    tooLong.append((job, count.tokens))
-                    continue
+                    if options.truncateLongInputs,
+                       let cut = estimator.truncate(input, model: model, toTokens: options.maxInputTokens) {
+                        job.request = .embed(input: cut, model: model, dimensions: dimensions)
+                        job.inputTruncated = true
+                        count.tokens = options.maxInputTokens
+                    } else {
+                        tooLong.append((job, count.tokens))
+                        continue
+                    }
                 }
                 let cost = min(count.tokens, options.maxBatchTokens)
                 if !batch.isEmpty, budget + cost > options.maxBatchTokens {
@@ -31,9 +43,10 @@ extension Worker {
                 budget += cost
                 batch.append(job)
             }
+            try await queue.recordTokenCounts(newCounts)
             if !overflow.isEmpty { try await queue.release(owner: owner, ids: overflow) }
             for (job, tokens) in tooLong {
-                await failPermanently([job], message: "input is \(tokens) tokens, over the \(options.maxInputTokens)-token limit of \(job.model); shorten or split it")
+                await failPermanently([job], message: "input is \(tokens) tokens, over the \(options.maxInputTokens)-token limit of \(job.model): shorten or split it, or run with --truncate")
             }
             if !batch.isEmpty { return batch }
         }
@@ -104,7 +117,7 @@ extension Worker {
                 for (position, job) in group.jobs.enumerated() {
                     results.append(EmbeddingResult(jobID: job.id, requestHash: job.requestHash, model: response.model, vector: bytes,
                                                    dimensions: vector.count, inputTokens: position == 0 ? shares[index] : 0,
-                                                   reused: position > 0))
+                                                   reused: position > 0, truncated: job.inputTruncated))
                 }
             }
             let written = try await queue.complete(embeddings: results)

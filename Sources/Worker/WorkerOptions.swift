@@ -8,6 +8,9 @@ public struct WorkerOptions: Sendable {
     public var maxBatchTokens: Int
     /// The API's per-input token limit for embeddings. Default 8,192.
     public var maxInputTokens: Int
+    /// Cut embedding inputs over `maxInputTokens` to that many tokens (and flag the
+    /// result) instead of failing them. Needs exact counts. Default false.
+    public var truncateLongInputs: Bool
     /// Client-side requests-per-minute cap; nil: follow the `x-ratelimit-*` headers.
     public var requestsPerMinute: Int?
     /// Client-side tokens-per-minute cap; nil: follow the `x-ratelimit-*` headers.
@@ -37,6 +40,7 @@ public struct WorkerOptions: Sendable {
     /// Options with the documented defaults.
     public init(
         concurrency: Int = 8, batchSize: Int = 512, maxBatchTokens: Int = 300_000, maxInputTokens: Int = 8_192,
+        truncateLongInputs: Bool = false,
         requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil, maxAttempts: Int = 8, maxDuration: Double? = nil,
         maxStall: Double = 900, leaseSeconds: Double = 60, shutdownGrace: Double = 10, systemPrompt: String? = nil,
         retryBackoffBase: Double = 2, retryBackoffCap: Double = 600, headerLimitShare: Double = 0.97
@@ -45,6 +49,7 @@ public struct WorkerOptions: Sendable {
         self.batchSize = batchSize
         self.maxBatchTokens = maxBatchTokens
         self.maxInputTokens = maxInputTokens
+        self.truncateLongInputs = truncateLongInputs
         self.requestsPerMinute = requestsPerMinute
         self.tokensPerMinute = tokensPerMinute
         self.maxAttempts = maxAttempts

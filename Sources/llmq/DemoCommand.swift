@@ -33,6 +33,7 @@ struct DemoCommand: AsyncParsableCommand {
     var injected429s: Int = 3
 
     @OptionGroup var runOptions: RunOptions
+    @OptionGroup var tokenizer: TokenizerOptions
 
     func run() async throws {
         let options = try runOptions.workerOptions()
@@ -58,7 +59,8 @@ struct DemoCommand: AsyncParsableCommand {
         let config = try runOptions.providerConfig(environment: ["OPENAI_API_KEY": "sk-llmq-demo-offline", "OPENAI_BASE_URL": server.baseURL])
         let status: ExitStatus
         do {
-            status = try await RunSession(databasePath: path, options: options, config: config, json: runOptions.json, quiet: runOptions.quiet).run()
+            status = try await RunSession(databasePath: path, options: options, config: config, json: runOptions.json, quiet: runOptions.quiet,
+                                        tokenizer: tokenizer, allowTokenizerDownload: false).run()
         } catch {
             await server.shutdown()
             throw error

@@ -20,6 +20,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var jobOptions: JobFileOptions
     @OptionGroup var runOptions: RunOptions
+    @OptionGroup var tokenizer: TokenizerOptions
 
     @Argument(help: ArgumentHelp("Job files to enqueue first; '-' reads standard input.", valueName: "file"))
     var files: [String] = []
@@ -44,7 +45,8 @@ struct RunCommand: AsyncParsableCommand {
             }
             if counts.rejected > 0 { status = .rejectedLines }
         }
-        let session = RunSession(databasePath: database.path, options: options, config: config, json: runOptions.json, quiet: runOptions.quiet)
+        let session = RunSession(databasePath: database.path, options: options, config: config, json: runOptions.json, quiet: runOptions.quiet,
+                                 tokenizer: tokenizer)
         status = status.combined(with: try await session.run())
         if status != .ok { throw CommandOutcome(status: status) }
     }

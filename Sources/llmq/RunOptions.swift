@@ -11,6 +11,12 @@ struct RunOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Embedding inputs per request (1…2048).", valueName: "n"))
     var batchSize: Int = 512
 
+    @Option(help: ArgumentHelp("Token budget of one embeddings request (at most 300000, the API's limit).", valueName: "n"))
+    var maxBatchTokens: Int = 300_000
+
+    @Flag(help: "Cut embedding inputs over 8,192 tokens to 8,192 (the result is flagged) instead of failing them.")
+    var truncate = false
+
     @Option(help: ArgumentHelp("Client-side cap on requests per minute (default: follow the x-ratelimit-* headers).", valueName: "n"))
     var rpm: Int?
 
@@ -50,6 +56,9 @@ struct RunOptions: ParsableArguments {
         guard (1...2048).contains(batchSize) else {
             throw CLIError(.usage, "--batch-size must be between 1 and 2048 (the API's limit), got \(batchSize)")
         }
+        guard (1...300_000).contains(maxBatchTokens) else {
+            throw CLIError(.usage, "--max-batch-tokens must be between 1 and 300000 (the API's limit), got \(maxBatchTokens)")
+        }
         if let rpm, rpm < 1 { throw CLIError(.usage, "--rpm must be at least 1, got \(rpm)") }
         if let tpm, tpm < 1 { throw CLIError(.usage, "--tpm must be at least 1, got \(tpm)") }
         guard maxRetries >= 0 else { throw CLIError(.usage, "--max-retries must be 0 or more, got \(maxRetries)") }
@@ -69,7 +78,8 @@ struct RunOptions: ParsableArguments {
             throw CLIError(.usage, "--shutdown-grace: cannot read \"\(shutdownGrace)\" as a duration (examples: 10s, 1m)")
         }
         return WorkerOptions(
-            concurrency: concurrency, batchSize: batchSize, requestsPerMinute: rpm, tokensPerMinute: tpm, maxAttempts: maxAttempts,
+            concurrency: concurrency, batchSize: batchSize, maxBatchTokens: maxBatchTokens, truncateLongInputs: truncate,
+            requestsPerMinute: rpm, tokensPerMinute: tpm, maxAttempts: maxAttempts,
             maxDuration: duration, maxStall: stall, shutdownGrace: grace, systemPrompt: systemPrompt)
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import JobQueue
 import LLM
+import Tokenizer
 import Worker
 
 #if canImport(Glibc)
@@ -16,6 +17,9 @@ struct RunSession {
     var config: OpenAIConfig
     var json: Bool
     var quiet: Bool
+    /// Where rank files come from; downloads off for the offline demo.
+    var tokenizer: TokenizerOptions
+    var allowTokenizerDownload = true
 
     func run() async throws -> ExitStatus {
         let clock = SystemWorkerClock()
@@ -33,8 +37,16 @@ struct RunSession {
         } catch {
             throw CLIError(.usage, error.message)
         }
+        let models = (try? await queue.unfinishedModels()) ?? []
+        let counters: [String: TokenCounter]
+        do {
+            counters = try await tokenizer.counters(for: models, allowDownload: allowTokenizerDownload, quiet: quiet)
+        } catch {
+            try? await provider.shutdown()
+            throw error
+        }
         let worker = Worker(options: options, queue: queue, provider: provider, pacer: pacer, clock: clock,
-                            log: { printError("llmq: \($0)") })
+                            estimator: CounterEstimator(counters: counters), log: { printError("llmq: \($0)") })
         let signals = SignalTrap { Task { await worker.stopGracefully() } }
         let total = (try? await queue.pendingSummary().pending) ?? 0
         let progress = quiet ? nil : ProgressReporter(worker: worker, total: total, interactive: isatty(2) == 1)

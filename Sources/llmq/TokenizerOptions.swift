@@ -27,18 +27,24 @@ struct TokenizerOptions: ParsableArguments {
     func counters(for models: Set<String>, allowDownload: Bool = true, quiet: Bool = false) async throws -> [String: TokenCounter] {
         let locator = locator(allowDownload: allowDownload)
         var counters: [String: TokenCounter] = [:]
-        var notices: Set<String> = []
+        var firstNotice: String?
+        var inexact: [String] = []
         for model in models.sorted() {
             do {
                 let loaded = try await TokenCounter.load(model: model, locator: locator)
                 counters[model] = loaded.counter
-                if let notice = loaded.notice { notices.insert(notice) }
+                if let notice = loaded.notice {
+                    inexact.append(model)
+                    firstNotice = firstNotice ?? notice
+                }
             } catch {
                 throw CLIError(.usage, error.description)
             }
         }
-        if !quiet {
-            for notice in notices.sorted() { printError("llmq: note: \(notice)") }
+        if !quiet, let firstNotice {
+            // Said once, for every model it concerns.
+            let detail = inexact.count > 1 ? " (also for \(inexact.dropFirst().joined(separator: ", ")))" : ""
+            printError("llmq: note: \(firstNotice)\(detail)")
         }
         return counters
     }

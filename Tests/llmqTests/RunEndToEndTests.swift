@@ -4,7 +4,7 @@ import SQLite
 import Testing
 
 /// `llmq run` as a real process against the fake OpenAI server on 127.0.0.1.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(2)))
 struct RunEndToEndTests {
     @Test func mixedJobFileRunsToCompletionWithBitExactVectorsAndStoredReplies() async throws {
         let server = try await FakeOpenAIServer.start()
@@ -12,7 +12,7 @@ struct RunEndToEndTests {
         let dir = try TemporaryDirectory()
         let db = dir.path("q.sqlite")
         let example = jobsFolder.appendingPathComponent("example.jsonl").path
-        let result = try runLLMQ(["run", "--db", db, "--quiet", example], environment: fakeEnvironment(server))
+        let result = try await runLLMQInBackground(["run", "--db", db, "--quiet", example], environment: fakeEnvironment(server))
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stdout.contains("run: 14 succeeded, 0 failed, 1 reused vectors"))
         #expect(try statusCounts(db) == ["succeeded": 14])
@@ -64,7 +64,7 @@ struct RunEndToEndTests {
         let corpus = dir.path("corpus.jsonl")
         try writeEmbedCorpus(corpus, count: 40)
         server.enqueueFaults(Array(repeating: .rateLimit(retryAfterMs: 300), count: 3), path: "/v1/embeddings")
-        let result = try runLLMQ(["run", "--db", db, "--quiet", "--batch-size", "4", "--concurrency", "4", corpus],
+        let result = try await runLLMQInBackground(["run", "--db", db, "--quiet", "--batch-size", "4", "--concurrency", "4", corpus],
                                  environment: fakeEnvironment(server))
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(try statusCounts(db) == ["succeeded": 40])
@@ -92,7 +92,7 @@ struct RunEndToEndTests {
         let corpus = dir.path("corpus.jsonl")
         try writeEmbedCorpus(corpus, count: 12)
         server.enqueueFaults([fault])
-        let result = try runLLMQ(["run", "--db", db, "--quiet", "--batch-size", "4", "--concurrency", "1", corpus],
+        let result = try await runLLMQInBackground(["run", "--db", db, "--quiet", "--batch-size", "4", "--concurrency", "1", corpus],
                                  environment: fakeEnvironment(server))
         #expect(result.status == 77, "stdout: \(result.stdout) stderr: \(result.stderr)")
         let counts = try statusCounts(db)
@@ -115,7 +115,7 @@ struct RunEndToEndTests {
             text += #"{"id": "d\#(i)", "type": "embed", "input": "text \#(i)\#(i == 5 ? " POISON" : "")"}"# + "\n"
         }
         try text.write(toFile: corpus, atomically: true, encoding: .utf8)
-        let result = try runLLMQ(["run", "--db", db, "--quiet", "--batch-size", "8", corpus], environment: fakeEnvironment(server))
+        let result = try await runLLMQInBackground(["run", "--db", db, "--quiet", "--batch-size", "8", corpus], environment: fakeEnvironment(server))
         #expect(result.status == 1, "stderr: \(result.stderr)")
         let connection = try Connection(path: db)
         let failed = try connection.rows("SELECT custom_id, last_error FROM jobs WHERE status = 'failed'")
@@ -146,13 +146,13 @@ struct RunEndToEndTests {
             usleepBounded()
         }
         first.kill(SIGKILL)
-        _ = try first.wait()
+        _ = try await first.finished()
         succeededBeforeKill = try succeededIDs(db)
         #expect(succeededBeforeKill.count >= 20)
         #expect(succeededBeforeKill.count < 200)
 
         let sentBefore = server.recordedRequests().count
-        let second = try runLLMQ(["run", "--db", db, "--quiet", "--batch-size", "16"], environment: fakeEnvironment(server))
+        let second = try await runLLMQInBackground(["run", "--db", db, "--quiet", "--batch-size", "16"], environment: fakeEnvironment(server))
         #expect(second.status == 0, "stderr: \(second.stderr)")
         #expect(try statusCounts(db) == ["succeeded": 200])
         let resent = Set(sentEmbeddingInputs(server, from: sentBefore))
@@ -170,12 +170,12 @@ struct RunEndToEndTests {
         let db = dir.path("q.sqlite")
         let corpus = dir.path("corpus.jsonl")
         let inputs = try writeEmbedCorpus(corpus, count: 300)
-        _ = try runLLMQ(["enqueue", "--db", db, corpus])
+        _ = try await runLLMQInBackground(["enqueue", "--db", db, corpus])
         let arguments = ["run", "--db", db, "--quiet", "--batch-size", "3", "--concurrency", "3"]
         let a = try LLMQChild(arguments, environment: fakeEnvironment(server), in: dir, name: "a")
         let b = try LLMQChild(arguments, environment: fakeEnvironment(server), in: dir, name: "b")
-        let resultA = try a.wait()
-        let resultB = try b.wait()
+        let resultA = try await a.finished()
+        let resultB = try await b.finished()
         #expect(resultA.status == 0, "a: \(resultA.stderr)")
         #expect(resultB.status == 0, "b: \(resultB.stderr)")
         #expect(try statusCounts(db) == ["succeeded": 300])
@@ -191,11 +191,11 @@ struct RunEndToEndTests {
         let db = dir.path("q.sqlite")
         let corpus = dir.path("corpus.jsonl")
         try writeEmbedCorpus(corpus, count: 60)
-        let first = try runLLMQ(["run", "--db", db, "--quiet", corpus], environment: fakeEnvironment(server))
+        let first = try await runLLMQInBackground(["run", "--db", db, "--quiet", corpus], environment: fakeEnvironment(server))
         #expect(first.status == 0)
         let revised = try writeEmbedCorpus(corpus, count: 60, revised: [3, 17, 42])
         let sentBefore = server.recordedRequests().count
-        let second = try runLLMQ(["run", "--db", db, corpus], environment: fakeEnvironment(server))
+        let second = try await runLLMQInBackground(["run", "--db", db, corpus], environment: fakeEnvironment(server))
         #expect(second.status == 0)
         #expect(second.stderr.contains("added 0, updated 3, unchanged 57, rejected 0"))
         #expect(Set(sentEmbeddingInputs(server, from: sentBefore)) == Set([3, 17, 42].compactMap { revised["doc-\($0)"] }))
@@ -209,14 +209,14 @@ struct RunEndToEndTests {
         let db = dir.path("q.sqlite")
         let corpus = dir.path("corpus.jsonl")
         try writeEmbedCorpus(corpus, count: 30)
-        let first = try runLLMQ(["run", "--db", db, "--quiet", "--batch-size", "1", "--concurrency", "1", "--max-duration", "0.5s", corpus],
+        let first = try await runLLMQInBackground(["run", "--db", db, "--quiet", "--batch-size", "1", "--concurrency", "1", "--max-duration", "0.5s", corpus],
                                 environment: fakeEnvironment(server))
         #expect(first.status == 75, "stdout: \(first.stdout)")
         #expect(first.stdout.contains("stopped at --max-duration"))
         let counts = try statusCounts(db)
         #expect((counts["pending"] ?? 0) > 0)
         #expect(counts["running"] == nil)
-        let second = try runLLMQ(["run", "--db", db, "--quiet", "--batch-size", "8"], environment: fakeEnvironment(server))
+        let second = try await runLLMQInBackground(["run", "--db", db, "--quiet", "--batch-size", "8"], environment: fakeEnvironment(server))
         #expect(second.status == 0)
         #expect(try statusCounts(db) == ["succeeded": 30])
     }
@@ -232,7 +232,7 @@ struct RunEndToEndTests {
                                   environment: fakeEnvironment(server), in: dir, name: "run")
         for _ in 0..<400 where try succeededIDs(db).count < 5 { usleepBounded() }
         child.kill(SIGTERM)
-        let result = try child.wait()
+        let result = try await child.finished()
         #expect(result.status == 75, "stdout: \(result.stdout) stderr: \(result.stderr)")
         #expect(result.stdout.contains("stopped by a signal"))
         let counts = try statusCounts(db)
@@ -240,11 +240,11 @@ struct RunEndToEndTests {
         #expect((counts["pending"] ?? 0) > 0)
     }
 
-    @Test func missingAPIKeyExitsTwoBeforeAnythingIsTouched() throws {
+    @Test func missingAPIKeyExitsTwoBeforeAnythingIsTouched() async throws {
         let dir = try TemporaryDirectory()
         let db = dir.path("q.sqlite")
         let example = jobsFolder.appendingPathComponent("example.jsonl").path
-        let result = try runLLMQ(["run", "--db", db, example])
+        let result = try await runLLMQInBackground(["run", "--db", db, example])
         #expect(result.status == 2)
         #expect(result.stderr.contains("OPENAI_API_KEY is not set"))
         #expect(FileManager.default.fileExists(atPath: db) == false)
@@ -257,18 +257,18 @@ struct RunEndToEndTests {
         (["--max-attempts", "0"], "--max-attempts must be at least 1, got 0"),
         (["--rpm", "0"], "--rpm must be at least 1, got 0"),
     ])
-    func badRunFlagExitsTwoNamingTheFlag(flags: [String], message: String) throws {
+    func badRunFlagExitsTwoNamingTheFlag(flags: [String], message: String) async throws {
         let dir = try TemporaryDirectory()
         let db = dir.path("q.sqlite")
-        let result = try runLLMQ(["run", "--db", db] + flags, environment: ["OPENAI_API_KEY": "sk-test"])
+        let result = try await runLLMQInBackground(["run", "--db", db] + flags, environment: ["OPENAI_API_KEY": "sk-test"])
         #expect(result.status == 2)
         #expect(result.stderr.contains(message), "stderr: \(result.stderr)")
         #expect(FileManager.default.fileExists(atPath: db) == false)
     }
 
-    @Test func demoRunsOfflineAndShowsResults() throws {
+    @Test func demoRunsOfflineAndShowsResults() async throws {
         let dir = try TemporaryDirectory()
-        let result = try runLLMQ(["demo", "--db", dir.path("demo.sqlite"), "--quiet", "--jobs",
+        let result = try await runLLMQInBackground(["demo", "--db", dir.path("demo.sqlite"), "--quiet", "--jobs",
                                   jobsFolder.appendingPathComponent("demo.jsonl").path])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stdout.contains("3 answered 429"))

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The result of running the real `llmq` binary.
-struct ProcessResult {
+struct ProcessResult: Sendable {
     var status: Int32
     var stdout: String
     var stderr: String
@@ -31,6 +31,17 @@ func runLLMQ(_ arguments: [String], stdin: String? = nil, environment: [String: 
     process.waitUntilExit()
     return ProcessResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                          stderr: String(decoding: errData.wait(), as: UTF8.self))
+}
+
+/// Runs `llmq` like `runLLMQ`, but waits on a thread of its own: a test whose fake server
+/// is served by this process's Swift concurrency threads must not block one of them
+/// while the child talks to that server.
+func runLLMQInBackground(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) async throws -> ProcessResult {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread {
+            continuation.resume(with: Result { try runLLMQ(arguments, stdin: stdin, environment: environment) })
+        }
+    }
 }
 
 /// Reads a file handle to its end on a background thread.

@@ -23,9 +23,16 @@ final class LLMQChild {
         try process.run()
     }
 
-    /// Waits for the process to end and returns what it did.
-    func wait() throws -> ProcessResult {
-        process.waitUntilExit()
+    /// Waits (on a thread of its own, see `runLLMQInBackground`) for the process to end
+    /// and returns what it did.
+    func finished() async throws -> ProcessResult {
+        let process = process
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                process.waitUntilExit()
+                continuation.resume()
+            }
+        }
         return ProcessResult(status: process.terminationStatus,
                              stdout: try String(contentsOf: stdoutURL, encoding: .utf8),
                              stderr: try String(contentsOf: stderrURL, encoding: .utf8))
