@@ -47,7 +47,9 @@ final class ManualClock: WorkerClock {
         await Task.yield()
     }
 
-    private func parkUntilCancelled() async throws {
+    /// Waits until the calling task is cancelled, then throws `CancellationError`
+    /// (a request that never answers); time does not move.
+    func parkUntilCancelled() async throws {
         let id = state.withLock { state in
             defer { state.nextParkID += 1 }
             return state.nextParkID

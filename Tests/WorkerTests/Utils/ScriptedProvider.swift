@@ -13,6 +13,8 @@ final class ScriptedProvider: LLMProvider {
         case fail(LLMError)
         /// Throw this error when any input (or message) is `text`, else succeed.
         case failIfAnyInput(is: String, LLMError)
+        /// Never answer: wait until the calling task is cancelled (a request in flight).
+        case hang
     }
 
     /// One recorded call.
@@ -80,6 +82,7 @@ final class ScriptedProvider: LLMProvider {
         case .succeed: break
         case .fail(let error): failure = error
         case .failIfAnyInput(let text, let error): failure = texts.contains(text) ? error : nil
+        case .hang: try await clock.parkUntilCancelled()
         }
         await observer?.didReceive(status: failure.map { $0.status ?? 500 } ?? 200, rateLimits: nil, retryAfter: failure?.retryAfter)
         if let failure { throw failure }

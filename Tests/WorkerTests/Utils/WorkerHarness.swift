@@ -48,9 +48,14 @@ struct WorkerHarness {
         _ = try store.enqueue(JobSource(name: "jobs.jsonl", fd: fd), ingestID: try store.beginIngest(sources: [file])) { _ in }
     }
 
+    /// A worker on this queue, provider, pacer and clock, with no randomness.
+    func makeWorker(_ options: WorkerOptions = .test()) -> Worker {
+        Worker(options: options, queue: queue, provider: provider, pacer: pacer, clock: clock, random: { 0 })
+    }
+
     /// Runs one worker until it stops.
     func run(_ options: WorkerOptions = .test()) async throws -> RunReport {
-        try await Worker(options: options, queue: queue, provider: provider, pacer: pacer, clock: clock, random: { 0 }).run()
+        try await makeWorker(options).run()
     }
 
     /// `column` of the job with custom id `id`.
