@@ -31,6 +31,28 @@ struct WorkerFailureTests {
         #expect(try harness.statuses() == ["g": "failed"])
     }
 
+    @Test func inputOverTheTokenLimitFailsWithoutBeingSent() async throws {
+        let harness = try WorkerHarness(jobs: embedJobs(["short", "long"]))
+        try harness.store.db.run("UPDATE jobs SET input_tokens = 9000, tokens_exact = 1 WHERE custom_id = 'j2'")
+        let report = try await harness.run()
+        #expect(harness.provider.embeddedInputs == [["short"]])
+        #expect(report.failed == 1)
+        #expect(try harness.value("last_error", of: "j2")
+                == .text("input is 9000 tokens, over the 8192-token limit of text-embedding-3-small; shorten or split it"))
+    }
+
+    @Test func unreadableStoredRequestFailsWithAClearMessage() async throws {
+        let harness = try WorkerHarness(jobs: embedJobs(["a"]) + #"{"id": "g", "type": "generate", "prompt": "p"}"# + "\n")
+        try harness.store.db.run("UPDATE jobs SET request = '{}'")
+        let report = try await harness.run()
+        #expect(report.failed == 2)
+        #expect(harness.provider.calls.isEmpty)
+        #expect(try harness.value("last_error", of: "j1")
+                == .text("the stored request is not an embed request llmq can read; re-enqueue the job"))
+        #expect(try harness.value("last_error", of: "g")
+                == .text("the stored request is not a generate request llmq can read; re-enqueue the job"))
+    }
+
     @Test(arguments: [LLMError.quota, LLMError.badKey])
     func accountErrorsStopTheRunAndLeaveJobsPending(error: LLMError) async throws {
         let harness = try WorkerHarness(jobs: embedJobs(["a", "b", "c"]) + #"{"id": "g", "type": "generate", "prompt": "p"}"# + "\n",
