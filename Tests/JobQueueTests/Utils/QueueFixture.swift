@@ -50,10 +50,7 @@ struct QueueFixture {
     }
 }
 
-/// `count` embed jobs `e1`… with inputs `input-1`… for one model.
-func embedLines(_ count: Int, prefix: String = "e", model: String? = nil) -> String {
-    (1...count).map { index in
-        let modelField = model.map { #", "model": "\#($0)""# } ?? ""
-        return #"{"id": "\#(prefix)\#(index)", "type": "embed", "input": "input-\#(index)"\#(modelField)}"#
-    }.joined(separator: "\n") + "\n"
+/// `count` embed jobs `e1`… with inputs `input-1`…, for the default model.
+func embedLines(_ count: Int) -> String {
+    (1...count).map { #"{"id": "e\#($0)", "type": "embed", "input": "input-\#($0)"}"# }.joined(separator: "\n") + "\n"
 }

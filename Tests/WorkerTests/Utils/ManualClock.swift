@@ -30,9 +30,6 @@ final class ManualClock: WorkerClock {
     /// Every sleep that moved time, in order.
     var sleeps: [Double] { state.withLock { $0.sleeps } }
 
-    /// Moves time forward without anyone sleeping.
-    func advance(_ seconds: Double) { state.withLock { $0.now += seconds } }
-
     func sleep(seconds: Double) async throws {
         try Task.checkCancellation()
         guard seconds > 0 else { return }
