@@ -106,25 +106,29 @@ extension JobStore {
         return (model, lookup.int(at: 1), vector)
     }
 
-    /// Fails a job for good (a 400, an unusable request) with the error text.
-    public func fail(jobID: Int64, error: String) throws {
+    /// Fails a job for good (a 400, an unusable request) with the error text. With
+    /// `requestHash` (the one the job was claimed with), only while the job still has that
+    /// request: an error about a request a re-enqueue replaced meanwhile is dropped.
+    public func fail(jobID: Int64, error: String, requestHash: [UInt8]? = nil) throws {
         try db.run("""
             UPDATE jobs SET status = 'failed', last_error = ?2, attempts = attempts + 1, lease_owner = NULL,
                             lease_expires_at = NULL, finished_at = ?3, updated_at = ?3
-            WHERE id = ?1 AND status IN ('running', 'pending')
-            """, .integer(jobID), .text(error), .double(now()))
+            WHERE id = ?1 AND status IN ('running', 'pending') AND (?4 IS NULL OR request_hash = ?4)
+            """, .integer(jobID), .text(error), .double(now()), requestHash.map { .blob($0) } ?? .null)
     }
 
     /// Records a retryable failure: counts an attempt and puts the job back to pending,
     /// available at `availableAt` (the backoff lives in the database, so it survives a
-    /// restart), or fails it when `maxAttempts` is reached.
-    public func retryLater(jobID: Int64, error: String, availableAt: Double, maxAttempts: Int) throws -> RetryOutcome {
+    /// restart), or fails it when `maxAttempts` is reached. With `requestHash`, only while
+    /// the job still has the request it was claimed with (else `.gone`).
+    public func retryLater(jobID: Int64, error: String, availableAt: Double, maxAttempts: Int,
+                           requestHash: [UInt8]? = nil) throws -> RetryOutcome {
         let statement = try db.cachedStatement("""
             UPDATE jobs SET attempts = attempts + 1, last_error = ?2,
                             status = CASE WHEN attempts + 1 >= ?3 THEN 'failed' ELSE 'pending' END,
                             available_at = ?4, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?5,
                             finished_at = CASE WHEN attempts + 1 >= ?3 THEN ?5 ELSE NULL END
-            WHERE id = ?1 AND status = 'running'
+            WHERE id = ?1 AND status = 'running' AND (?6 IS NULL OR request_hash = ?6)
             RETURNING status
             """)
         defer { statement.reset() }
@@ -133,6 +137,7 @@ extension JobStore {
         try statement.bind(maxAttempts, at: 3)
         try statement.bind(availableAt, at: 4)
         try statement.bind(now(), at: 5)
+        try statement.bind(requestHash, at: 6)
         guard try statement.step() else { return .gone }
         let status = statement.string(at: 0)
         while try statement.step() {}

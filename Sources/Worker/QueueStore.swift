@@ -41,10 +41,13 @@ public actor QueueStore {
 
     public func unfinishedModels() throws -> Set<String> { try store.unfinishedModels() }
 
-    public func fail(jobID: Int64, error: String) throws { try store.fail(jobID: jobID, error: error) }
+    public func fail(jobID: Int64, error: String, requestHash: [UInt8]? = nil) throws {
+        try store.fail(jobID: jobID, error: error, requestHash: requestHash)
+    }
 
-    public func retryLater(jobID: Int64, error: String, availableAt: Double, maxAttempts: Int) throws -> RetryOutcome {
-        try store.retryLater(jobID: jobID, error: error, availableAt: availableAt, maxAttempts: maxAttempts)
+    public func retryLater(jobID: Int64, error: String, availableAt: Double, maxAttempts: Int,
+                           requestHash: [UInt8]? = nil) throws -> RetryOutcome {
+        try store.retryLater(jobID: jobID, error: error, availableAt: availableAt, maxAttempts: maxAttempts, requestHash: requestHash)
     }
 
     public func pendingSummary() throws -> (runnable: Int, pending: Int, nextAvailableAt: Double?) {

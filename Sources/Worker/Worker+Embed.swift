@@ -139,13 +139,9 @@ extension Worker {
         let sum = weights.reduce(0, +)
         guard sum > 0, total > 0 else { return weights.map { _ in 0 } }
         var parts = weights.map { total * $0 / sum }
-        var left = total - parts.reduce(0, +)
-        var index = 0
-        while left > 0, !parts.isEmpty {
-            parts[index % parts.count] += 1
-            left -= 1
-            index += 1
-        }
+        let left = total - parts.reduce(0, +)
+        let byRemainder = weights.indices.sorted { (total * weights[$0] % sum, $1) > (total * weights[$1] % sum, $0) }
+        for index in byRemainder.prefix(left) { parts[index] += 1 }
         return parts
     }
 }

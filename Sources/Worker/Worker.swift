@@ -245,7 +245,7 @@ public final class Worker: Sendable {
 
     /// Fails jobs for good with `message` (the API's words).
     func failPermanently(_ jobs: [ClaimedJob], message: String) async {
-        for job in jobs { try? await queue.fail(jobID: job.id, error: message) }
+        for job in jobs { try? await queue.fail(jobID: job.id, error: message, requestHash: job.requestHash) }
         await state.update { $0.failed += jobs.count }
         await state.progressed(now: clock.now())
     }
@@ -256,7 +256,8 @@ public final class Worker: Sendable {
         var retried = 0
         for job in jobs {
             let at = now + backoff.delay(afterAttempts: job.attempts, random: random())
-            switch try? await queue.retryLater(jobID: job.id, error: message, availableAt: at, maxAttempts: options.maxAttempts) {
+            switch try? await queue.retryLater(jobID: job.id, error: message, availableAt: at, maxAttempts: options.maxAttempts,
+                                                requestHash: job.requestHash) {
             case .failed?: failed += 1
             case .rescheduled?: retried += 1
             default: break

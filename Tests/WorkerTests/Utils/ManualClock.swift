@@ -1,0 +1,67 @@
+import Synchronization
+import Worker
+
+/// A `WorkerClock` on virtual time: `sleep` moves time forward at once and returns, and
+/// records how long it was asked to wait, so backoff, pauses and pacing run in
+/// microseconds and can be checked exactly.
+///
+/// Sleeps longer than `parkingAbove` (the lease-renewal loop's third of a lease) do not
+/// move time: they wait until their task is cancelled. Otherwise that background loop
+/// would run virtual time forward on its own and make stall and duration checks depend
+/// on scheduling.
+final class ManualClock: WorkerClock {
+    private struct State {
+        var now: Double
+        var sleeps: [Double] = []
+        var parked: [Int: CheckedContinuation<Void, any Error>] = [:]
+        var nextParkID = 0
+    }
+
+    private let state: Mutex<State>
+    let parkingAbove: Double
+
+    init(start: Double = 1_000_000, parkingAbove: Double = 10) {
+        state = Mutex(State(now: start))
+        self.parkingAbove = parkingAbove
+    }
+
+    func now() -> Double { state.withLock { $0.now } }
+
+    /// Every sleep that moved time, in order.
+    var sleeps: [Double] { state.withLock { $0.sleeps } }
+
+    func sleep(seconds: Double) async throws {
+        try Task.checkCancellation()
+        guard seconds > 0 else { return }
+        if seconds > parkingAbove {
+            try await parkUntilCancelled()
+            return
+        }
+        state.withLock {
+            $0.now += seconds
+            $0.sleeps.append(seconds)
+        }
+        await Task.yield()
+    }
+
+    /// Waits until the calling task is cancelled, then throws `CancellationError`
+    /// (a request that never answers); time does not move.
+    func parkUntilCancelled() async throws {
+        let id = state.withLock { state in
+            defer { state.nextParkID += 1 }
+            return state.nextParkID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let cancelled = state.withLock { state in
+                    if Task.isCancelled { return true }
+                    state.parked[id] = continuation
+                    return false
+                }
+                if cancelled { continuation.resume(throwing: CancellationError()) }
+            }
+        } onCancel: {
+            state.withLock { $0.parked.removeValue(forKey: id) }?.resume(throwing: CancellationError())
+        }
+    }
+}
