@@ -15,6 +15,7 @@ extension ExportFormat {
         out.member("attempts", integer: row.attempts)
         if let embedding = row.embedding {
             out.member("dimensions", integer: embedding.dimensions)
+            if embedding.truncated { out.raw(#","truncated":true"#) }
             out.key("embedding")
             out.write(floats: embedding.vector)
             out.key("usage")

@@ -34,4 +34,6 @@ public struct StoredEmbedding: Sendable, Equatable {
     public var vector: [Float]
     /// Tokens charged for the input, when known.
     public var inputTokens: Int?
+    /// True when the input was cut to the model's token limit (`run --truncate`).
+    public var truncated = false
 }

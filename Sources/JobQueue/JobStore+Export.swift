@@ -20,7 +20,7 @@ extension JobStore {
             SELECT j.id, j.custom_id, j.kind, j.status, j.model, j.attempts, j.last_error, j.metadata,
                    e.model, e.dimensions, e.vector, e.input_tokens,
                    g.model, g.content, g.refusal, g.finish_reason, g.input_tokens, g.output_tokens,
-                   coalesce(e.created_at, g.created_at), j.request_hash
+                   coalesce(e.created_at, g.created_at), j.request_hash, e.truncated
             FROM jobs j
             LEFT JOIN embeddings e ON e.job_id = j.id AND j.status = 'succeeded' AND j.kind = 'embed'
             LEFT JOIN generations g ON g.job_id = j.id AND j.status = 'succeeded' AND j.kind = 'generate'
@@ -48,7 +48,7 @@ extension JobStore {
             }
             result.embedding = StoredEmbedding(model: embeddingModel, dimensions: dimensions,
                                                vector: EmbeddingResult.floats(fromLittleEndian: blob),
-                                               inputTokens: row.optionalInt(at: 11))
+                                               inputTokens: row.optionalInt(at: 11), truncated: row.int(at: 20) != 0)
         }
         if let generationModel = row.string(at: 12) {
             result.generation = GenerationResult(jobID: id, requestHash: row.blob(at: 19) ?? [], model: generationModel,

@@ -109,6 +109,10 @@ extension Worker {
             let response = try await provider.embed(EmbeddingRequest(
                 inputs: groups.map(\.input), model: model, dimensions: sentDimensions, estimatedTokens: estimate))
             await pacer.observeUsage(estimated: estimate, actual: response.inputTokens)
+            guard response.vectors.count == groups.count else {
+                throw LLMError(kind: .unparseableResponse,
+                               detail: "\(response.vectors.count) vectors for \(groups.count) inputs")
+            }
             let shares = Self.apportion(response.inputTokens, by: estimates)
             var results: [EmbeddingResult] = []
             for (index, group) in groups.enumerated() {

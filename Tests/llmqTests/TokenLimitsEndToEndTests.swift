@@ -60,6 +60,8 @@ struct TokenLimitsEndToEndTests {
         #expect(long.hasPrefix(sent[0]))
         let connection = try Connection(path: db)
         #expect(try connection.rows("SELECT truncated FROM embeddings") == [[.integer(1)]])
+        let exported = try await runLLMQInBackground(["export", "--db", db])
+        #expect(exported.stdout.contains(#""dimensions":1536,"truncated":true,"embedding":["#))
         #expect(try connection.rows("SELECT input_tokens, tokens_exact FROM jobs") == [[.integer(encoding.count(long) > 0 ? Int64(encoding.count(long)) : 0), .integer(1)]])
     }
 
