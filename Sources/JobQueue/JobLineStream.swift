@@ -1,4 +1,5 @@
-/// Reads a job source line by line in constant memory and hands out its valid jobs;
+/// Reads a job source line by line in constant memory and hands out its valid jobs
+/// (`ParsedJob`; make a `JobSpec` of one to store it);
 /// blank lines are skipped, and every bad or oversized line is reported as a `.rejected`
 /// diagnostic (`FILE:LINE: reason`) and counted. Shared by `enqueue` and `llmq tokens`, so
 /// both reject exactly the same lines with the same words.
@@ -24,7 +25,7 @@ public final class JobLineStream {
     /// The next valid job and its 1-based line number; nil at the end of the source.
     /// Rejected lines on the way go to `report`.
     /// - Throws: `JobQueueError(.io)` when reading fails.
-    public func next(report: (IngestDiagnostic) -> Void) throws(JobQueueError) -> (spec: JobSpec, line: Int)? {
+    public func next(report: (IngestDiagnostic) -> Void) throws(JobQueueError) -> (job: ParsedJob, line: Int)? {
         while let item = try reader.next() {
             switch item {
             case .oversized(let number, let byteCount):
@@ -34,7 +35,7 @@ public final class JobLineStream {
             case .line(let number, let bytes):
                 if Self.isBlank(bytes) { continue }
                 do {
-                    return (try parser.parse(bytes), number)
+                    return (try parser.parseJob(bytes), number)
                 } catch {
                     rejected += 1
                     report(IngestDiagnostic(severity: .rejected, file: source.name, line: number, message: error.reason))

@@ -82,7 +82,8 @@ extension JobStore {
         var linesInTransaction = 0
         try db.execute("BEGIN IMMEDIATE")
         do {
-            while case let (spec, number)? = try stream.next(report: report) {
+            while case let (job, number)? = try stream.next(report: report) {
+                let spec = JobSpec(job)
                 let outcome = try writer.write(spec, line: number)
                 switch outcome {
                 case .added: counts.added += 1

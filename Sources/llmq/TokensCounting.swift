@@ -26,11 +26,8 @@ final class TokensCounting {
     func count(sources: [JobSource], parser: JobLineParser, maxLineBytes: Int) async throws {
         for source in sources {
             let stream = JobLineStream(source, parser: parser, maxLineBytes: maxLineBytes)
-            while case let (spec, line)? = try stream.next(report: { printError($0.description) }) {
-                guard let request = JobRequest(storedJSON: spec.request) else {
-                    throw CLIError(.usage, "\(source.name):\(line): job \"\(spec.customID)\" has a request llmq cannot read back")
-                }
-                try add(spec.customID, request, counter: try await counter(for: spec.model))
+            while case let (job, _)? = try stream.next(report: { printError($0.description) }) {
+                try add(job.customID, job.request, counter: try await counter(for: job.request.model))
             }
             rejected += stream.rejected
         }
