@@ -34,6 +34,7 @@ struct JobTokenCount: Sendable {
         }
     }
 
+    /// A count from its parts.
     init(customID: String, kind: JobKind, model: String, dimensions: Int?, tokens: Int, exact: Bool, maxTokens: Int?, overLimit: Bool) {
         self.customID = customID
         self.kind = kind

@@ -25,9 +25,9 @@ struct TokensCommand: AsyncParsableCommand {
 
             Requests: embed jobs are packed per model and dimensions, in order, at most
             --batch-size inputs and --max-batch-tokens tokens per request (as the worker
-            does); one request per generate job. Embedding inputs over 8,192 tokens are
-            counted and reported (over 8192, "over_limit") but not sent, so not in requests
-            or cost.
+            does); one request per generate job. Embedding inputs over 8,192 tokens (by an
+            exact count) are counted and reported (over 8192, "over_limit") but not sent,
+            as the worker fails them, so they are not in requests or cost.
 
             Cost: USD from a built-in table of estimates (text-embedding-3-small 0.02,
             text-embedding-3-large 0.13, text-embedding-ada-002 0.10, gpt-4o-mini 0.15 in /

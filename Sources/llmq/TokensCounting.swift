@@ -15,6 +15,8 @@ final class TokensCounting {
     /// Lines rejected in the job files.
     private(set) var rejected = 0
 
+    /// A counting loop packing with `planner`; `fixedCounter` (from `--encoding`) counts
+    /// every job when given; `perJob` receives the `--per-job` lines.
     init(planner: BatchPlanner, tokenizer: TokenizerOptions, fixedCounter: TokenCounter?, perJob: BufferedOutput?) {
         self.tally = TokensTally(planner: planner)
         self.tokenizer = tokenizer

@@ -5,6 +5,7 @@ import JobQueue
 /// token counts are marked "≤"; generate costs (which include `max_tokens` of output)
 /// are marked "up to"; a model without a price shows "unknown".
 enum TokensTable {
+    /// The table, a total row, and notes on upper bounds and rejected lines.
     static func render(_ summary: TokensSummary) -> String {
         var rows: [[String]] = [["kind", "model", "jobs", "tokens", "max output", "requests", "over 8192", "est. cost (USD)"]]
         for line in summary.models {

@@ -35,10 +35,13 @@ struct TokensTally {
         var dimensions: Int?
     }
 
+    /// The packing rule for embed requests.
     let planner: BatchPlanner
+    /// The totals so far.
     private(set) var rows: [Key: Row] = [:]
     private var packers: [EmbedGroup: BatchPlanner.Packer] = [:]
 
+    /// An empty tally packing embed requests with `planner`.
     init(planner: BatchPlanner) {
         self.planner = planner
     }
