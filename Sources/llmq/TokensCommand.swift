@@ -31,8 +31,8 @@ struct TokensCommand: AsyncParsableCommand {
 
             Cost: USD from a built-in table of estimates (text-embedding-3-small 0.02,
             text-embedding-3-large 0.13, text-embedding-ada-002 0.10, gpt-4o-mini 0.15 in /
-            0.60 out, gpt-4o 2.50 / 10.00 per 1M tokens), which may be outdated: override or
-            add with --price MODEL=USD_PER_1M_INPUT[,USD_PER_1M_OUTPUT]. Generate costs
+            0.60 out, gpt-4o 2.50 / 10.00 per 1M tokens) that may be outdated: override
+            or add with --price MODEL=USD_PER_1M_INPUT[,USD_PER_1M_OUTPUT]. Generate costs
             include max_tokens of output, so they are "up to". A model without a price
             shows "unknown" (null in JSON).
             """
