@@ -43,6 +43,13 @@ public struct JobLineParser: Sendable {
     /// Parses and validates one line (without its newline).
     /// - Throws: `JobLineError` saying what is wrong, naming the field.
     public func parse(_ line: UnsafeRawBufferPointer) throws(JobLineError) -> JobSpec {
+        JobSpec(try parseJob(line))
+    }
+
+    /// Parses and validates one line (without its newline) into the job's request,
+    /// without the canonical JSON and hash of a `JobSpec` (for counting, not storing).
+    /// - Throws: `JobLineError` saying what is wrong, naming the field.
+    public func parseJob(_ line: UnsafeRawBufferPointer) throws(JobLineError) -> ParsedJob {
         if let offset = firstInvalidUTF8Offset(line) {
             throw JobLineError("invalid UTF-8 at byte \(offset + 1)")
         }
@@ -63,7 +70,7 @@ public struct JobLineParser: Sendable {
 
     // MARK: Native format
 
-    private func parseNativeLine(_ object: JSONValue) throws(JobLineError) -> JobSpec {
+    private func parseNativeLine(_ object: JSONValue) throws(JobLineError) -> ParsedJob {
         let id = try requiredID(object, field: "id")
         guard let typeValue = object["type"] else {
             throw JobLineError("missing \"type\" (expected \"embed\" or \"generate\")")
@@ -78,7 +85,7 @@ public struct JobLineParser: Sendable {
             let model = try optionalString(object, "model") ?? defaults.embeddingModel
             let dimensions = try embedDimensions(try optionalInt(object, "dimensions"), model: model)
             let request = JobRequest.embed(input: input, model: model, dimensions: dimensions)
-            return JobSpec(customID: id, kind: .embed, model: model, dimensions: dimensions, request: request.json, metadata: metadata)
+            return ParsedJob(customID: id, request: request, metadata: metadata)
         case "generate":
             let prompt = try requiredText(object, "prompt", kind: "a generate job")
             let system = try optionalString(object, "system")
@@ -91,7 +98,7 @@ public struct JobLineParser: Sendable {
             if let context { messages.append(JobMessage(role: "user", content: "Context:\n\(context)")) }
             messages.append(JobMessage(role: "user", content: prompt))
             let request = JobRequest.generate(messages: messages, model: model, maxTokens: maxTokens, temperature: temperature)
-            return JobSpec(customID: id, kind: .generate, model: model, dimensions: nil, request: request.json, metadata: metadata)
+            return ParsedJob(customID: id, request: request, metadata: metadata)
         default:
             throw JobLineError("unknown \"type\" \"\(type)\" (expected \"embed\" or \"generate\")")
         }
@@ -102,7 +109,7 @@ public struct JobLineParser: Sendable {
     private static let embeddingBodyKeys: Set<String> = ["model", "input", "dimensions", "encoding_format", "user"]
     private static let chatBodyKeys: Set<String> = ["model", "messages", "max_tokens", "max_completion_tokens", "temperature", "user"]
 
-    private func parseBatchLine(_ object: JSONValue) throws(JobLineError) -> JobSpec {
+    private func parseBatchLine(_ object: JSONValue) throws(JobLineError) -> ParsedJob {
         let id = try requiredID(object, field: "custom_id")
         let method = try optionalString(object, "method") ?? ""
         guard method == "POST" else {
@@ -123,7 +130,7 @@ public struct JobLineParser: Sendable {
             let model = try optionalString(body, "model", prefix: "body.") ?? defaults.embeddingModel
             let dimensions = try embedDimensions(try optionalInt(body, "dimensions", prefix: "body."), model: model)
             let request = JobRequest.embed(input: input, model: model, dimensions: dimensions)
-            return JobSpec(customID: id, kind: .embed, model: model, dimensions: dimensions, request: request.json, metadata: metadata)
+            return ParsedJob(customID: id, request: request, metadata: metadata)
         case "/v1/chat/completions", "/chat/completions":
             try rejectUnknownKeys(members, allowed: Self.chatBodyKeys)
             let messages = try batchMessages(body)
@@ -133,7 +140,7 @@ public struct JobLineParser: Sendable {
             let maxTokens = try checkedMaxTokens(completionTokens ?? legacyMaxTokens)
             let temperature = try checkedTemperature(try optionalDouble(body, "temperature", prefix: "body."))
             let request = JobRequest.generate(messages: messages, model: model, maxTokens: maxTokens, temperature: temperature)
-            return JobSpec(customID: id, kind: .generate, model: model, dimensions: nil, request: request.json, metadata: metadata)
+            return ParsedJob(customID: id, request: request, metadata: metadata)
         default:
             throw JobLineError("unsupported \"url\" \"\(url)\" (expected \"/v1/embeddings\" or \"/v1/chat/completions\")")
         }

@@ -77,56 +77,38 @@ extension JobStore {
         report: (IngestDiagnostic) -> Void
     ) throws -> EnqueueCounts {
         var counts = EnqueueCounts()
-        let reader = LineReader(fd: source.fd, maxLineBytes: maxLineBytes)
+        let stream = JobLineStream(source, parser: parser, maxLineBytes: maxLineBytes)
         let writer = try IngestWriter(store: self, ingestID: ingestID, sourceName: source.name)
         var linesInTransaction = 0
         try db.execute("BEGIN IMMEDIATE")
         do {
-            while let item = try reader.next() {
-                switch item {
-                case .oversized(let number, let byteCount):
-                    counts.rejected += 1
-                    report(IngestDiagnostic(severity: .rejected, file: source.name, line: number,
-                                            message: "line is \(byteCount) bytes, over the limit of \(maxLineBytes) bytes"))
-                case .line(let number, let bytes):
-                    if isBlank(bytes) { continue }
-                    let spec: JobSpec
-                    do {
-                        spec = try parser.parse(bytes)
-                    } catch {
-                        counts.rejected += 1
-                        report(IngestDiagnostic(severity: .rejected, file: source.name, line: number, message: error.reason))
-                        continue
-                    }
-                    let outcome = try writer.write(spec, line: number)
-                    switch outcome {
-                    case .added: counts.added += 1
-                    case .updated: counts.updated += 1
-                    case .unchanged: counts.unchanged += 1
-                    }
-                    if let previous = writer.repeatedLine {
-                        report(IngestDiagnostic(severity: .warning, file: source.name, line: number,
-                                                message: "id \"\(spec.customID)\" repeats line \(previous); this later line wins"))
-                    }
-                    linesInTransaction += 1
-                    if linesInTransaction >= Self.ingestTransactionLines {
-                        try db.execute("COMMIT")
-                        try db.execute("BEGIN IMMEDIATE")
-                        linesInTransaction = 0
-                    }
+            while case let (job, number)? = try stream.next(report: report) {
+                let spec = JobSpec(job)
+                let outcome = try writer.write(spec, line: number)
+                switch outcome {
+                case .added: counts.added += 1
+                case .updated: counts.updated += 1
+                case .unchanged: counts.unchanged += 1
+                }
+                if let previous = writer.repeatedLine {
+                    report(IngestDiagnostic(severity: .warning, file: source.name, line: number,
+                                            message: "id \"\(spec.customID)\" repeats line \(previous); this later line wins"))
+                }
+                linesInTransaction += 1
+                if linesInTransaction >= Self.ingestTransactionLines {
+                    try db.execute("COMMIT")
+                    try db.execute("BEGIN IMMEDIATE")
+                    linesInTransaction = 0
                 }
             }
             try db.execute("COMMIT")
+            counts.rejected = stream.rejected
         } catch {
             try? db.execute("ROLLBACK")
             if let error = error as? JobQueueError { throw error }
             throw JobQueueError(.database, "cannot write jobs from \(source.name) to \(db.path)", underlying: error)
         }
         return counts
-    }
-
-    private func isBlank(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
     }
 }
 

@@ -6,6 +6,10 @@ public enum ModelCatalog {
     /// The default embedding model.
     public static let defaultEmbeddingModel = "text-embedding-3-small"
 
+    /// The most tokens one input to an OpenAI embedding model may have; longer inputs are
+    /// refused by the API (the worker fails them without sending, `llmq tokens` reports them).
+    public static let maxEmbeddingInputTokens = 8_192
+
     /// The native vector size of a known embedding model, nil when unknown.
     public static func nativeDimensions(of model: String) -> Int? {
         switch model {

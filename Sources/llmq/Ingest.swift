@@ -55,7 +55,8 @@ struct Ingest {
         return total
     }
 
-    private func closeAll(_ sources: [JobSource]) {
+    /// Closes the descriptors `openSources` opened (standard input stays open).
+    func closeAll(_ sources: [JobSource]) {
         for source in sources where source.fd > 0 { close(source.fd) }
     }
 }

@@ -50,6 +50,27 @@ struct TokenizerOptions: ParsableArguments {
     }
 }
 
+extension TokenizerOptions {
+    /// The counter of one encoding (for `llmq tokens --encoding`): exact when its rank file
+    /// can be had, else byte upper bounds with one notice on stderr.
+    /// - Throws: `CLIError(.usage)` for an unknown encoding name, or a rank file with the
+    ///   wrong SHA-256 or one that does not parse.
+    func counter(encodingNamed name: String, allowDownload: Bool = true) async throws -> TokenCounter {
+        guard let encoding = EncodingName(rawValue: name) else {
+            let known = EncodingName.allCases.map(\.rawValue).joined(separator: ", ")
+            throw CLIError(.usage, "--encoding must be one of \(known), got \"\(name)\"")
+        }
+        do {
+            return TokenCounter(encoding: try await EncodingStore.shared.encoding(encoding, locator: locator(allowDownload: allowDownload)))
+        } catch where [.rankFileUnavailable, .downloadFailed].contains(error.code) {
+            printError("llmq: note: token counts with \(name) are upper bounds (UTF-8 bytes), not exact: \(error)")
+            return .upperBound
+        } catch {
+            throw CLIError(.usage, error.description)
+        }
+    }
+}
+
 /// Downloads a rank file over HTTPS with the shared AsyncHTTPClient (one minute, 16 MiB
 /// at most). The locator checks the SHA-256 of whatever arrives.
 struct HTTPRankFileFetcher: RankFileFetcher {

@@ -31,7 +31,7 @@ struct StatusCommandTests {
     }
 
     @Test func helpCarriesAnExampleForEveryCommand() throws {
-        for command in [[], ["enqueue"], ["run"], ["status"], ["retry"], ["export"], ["demo"]] {
+        for command in [[], ["enqueue"], ["run"], ["status"], ["retry"], ["export"], ["tokens"], ["demo"]] {
             let result = try runLLMQ(command + ["--help"])
             #expect(result.status == 0)
             #expect(result.stdout.contains("Example: llmq"))
