@@ -5,12 +5,14 @@ import LLM
 ///
 /// - A 429 pauses **all** senders until its retry-after has passed (or an exponential
 ///   backoff when the server gave none), not only the one that got it.
-/// - Requests and tokens are paced over a sliding one-minute window: by `--rpm`/`--tpm`
-///   when given, else by the limits the `x-ratelimit-limit-*` headers report, aiming at
-///   `headerLimitShare` of them. `remaining` is not taken literally (it is a per-minute
-///   figure a server may enforce over shorter windows).
-/// - Token estimates are calibrated against the usage the API reports, so an upper-bound
-///   estimate (bytes) does not leave most of the limit unused.
+/// - Requests and tokens are paced by `--rpm`/`--tpm` when given, else by the limits the
+///   `x-ratelimit-limit-*` headers report, aiming at `headerLimitShare` of them: spread
+///   evenly over time (`SmoothRate`, at most `burstSeconds` ahead), and never more than
+///   the limit in any sliding minute. `remaining` is not taken literally (it is a
+///   per-minute figure a server may enforce over shorter windows).
+/// - Token estimates are calibrated against the usage the API reports (both ways), so an
+///   upper-bound estimate does not leave most of the limit unused and a server that
+///   counts more than the tokenizer does is not overrun.
 public actor Pacer: RequestObserver {
     private let clock: any WorkerClock
     private let random: @Sendable () -> Double
@@ -21,6 +23,10 @@ public actor Pacer: RequestObserver {
     private var headerTokenLimit: Double?
     private var requests = SlidingWindow()
     private var tokens = SlidingWindow()
+    private var requestPace = SmoothRate()
+    private var tokenPace = SmoothRate()
+    /// How far ahead of the steady rate sends may run, in seconds.
+    private let burstSeconds: Double = 1
     private var pausedUntil: Double = 0
     private var consecutiveRateLimits = 0
     /// Actual tokens per estimated token, learnt from responses (EWMA).
@@ -52,14 +58,16 @@ public actor Pacer: RequestObserver {
             tokens.prune(now: now)
             var wait = pausedUntil - now
             if let limit = requestLimit {
-                wait = max(wait, requests.wait(for: 1, limit: limit, now: now))
+                wait = max(wait, requests.wait(for: 1, limit: limit, now: now), requestPace.wait(now: now, burst: burstSeconds))
             }
             if let limit = tokenLimit {
-                wait = max(wait, tokens.wait(for: cost, limit: limit, now: now))
+                wait = max(wait, tokens.wait(for: cost, limit: limit, now: now), tokenPace.wait(now: now, burst: burstSeconds))
             }
             if wait <= 0 {
                 requests.add(1, now: now)
                 tokens.add(cost, now: now)
+                if let limit = requestLimit { requestPace.book(1, perSecond: limit / 60, now: now) }
+                if let limit = tokenLimit { tokenPace.book(cost, perSecond: limit / 60, now: now) }
                 return
             }
             try await clock.sleep(seconds: min(wait, 5))
@@ -94,7 +102,7 @@ public actor Pacer: RequestObserver {
     /// `estimated`, so later estimates are scaled to what the server counts.
     public func observeUsage(estimated: Int, actual: Int) {
         guard estimated > 0, actual > 0 else { return }
-        let ratio = min(1, Double(actual) / Double(estimated))
+        let ratio = Double(actual) / Double(estimated)
         calibration = calibrated ? 0.8 * calibration + 0.2 * ratio : ratio
         calibrated = true
     }
