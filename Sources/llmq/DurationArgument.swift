@@ -1,3 +1,4 @@
+import Foundation
 import LLM
 
 /// Parses a duration flag value: plain seconds (`90`, `2.5`) or a Go-style duration
@@ -9,5 +10,3 @@ func parseDurationSeconds(_ text: String) -> Double? {
     let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     return seconds >= 0 ? seconds : nil
 }
-
-import Foundation

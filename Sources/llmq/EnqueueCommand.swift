@@ -30,15 +30,7 @@ struct EnqueueCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let ingest = try jobOptions.ingest(paths: files)
-        let sources = try ingest.openSources()
-        let store = try database.openStore()
-        let counts: EnqueueCounts
-        do {
-            counts = try ingest.run(into: store, sources: sources)
-        } catch {
-            throw CLIError(.usage, "\(error)")
-        }
+        let counts = try jobOptions.enqueue(files, into: database).counts
         printCounts(counts, json: json)
         if counts.rejected > 0 { throw CommandOutcome(status: .rejectedLines) }
     }

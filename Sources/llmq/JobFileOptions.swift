@@ -30,4 +30,18 @@ struct JobFileOptions: ParsableArguments {
         let defaults = JobDefaults(embeddingModel: embeddingModel, chatModel: chatModel, dimensions: dimensions)
         return Ingest(paths: paths, parser: JobLineParser(defaults: defaults), maxLineBytes: maxLineBytes)
     }
+
+    /// Enqueues `paths` into the database: every file is opened first (a missing one exits
+    /// 2 before the database is touched), then each is streamed in.
+    /// - Returns: the counts and the open store.
+    func enqueue(_ paths: [String], into database: DatabaseOptions) throws -> (counts: EnqueueCounts, store: JobStore) {
+        let ingest = try ingest(paths: paths)
+        let sources = try ingest.openSources()
+        let store = try database.openStore()
+        do {
+            return (try ingest.run(into: store, sources: sources), store)
+        } catch {
+            throw CLIError(.usage, "\(error)")
+        }
+    }
 }

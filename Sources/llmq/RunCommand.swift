@@ -31,15 +31,7 @@ struct RunCommand: AsyncParsableCommand {
         let config = try runOptions.providerConfig()
         var status = ExitStatus.ok
         if !files.isEmpty {
-            let ingest = try jobOptions.ingest(paths: files)
-            let sources = try ingest.openSources()
-            let store = try database.openStore()
-            let counts: EnqueueCounts
-            do {
-                counts = try ingest.run(into: store, sources: sources)
-            } catch {
-                throw CLIError(.usage, "\(error)")
-            }
+            let counts = try jobOptions.enqueue(files, into: database).counts
             if !runOptions.quiet || counts.rejected > 0 {
                 printError("llmq: enqueued: added \(counts.added), updated \(counts.updated), unchanged \(counts.unchanged), rejected \(counts.rejected)")
             }

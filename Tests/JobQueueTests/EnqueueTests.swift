@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import JobQueue
 @testable import SQLite
@@ -150,5 +151,3 @@ struct EnqueueTests {
         return counts
     }
 }
-
-import Foundation

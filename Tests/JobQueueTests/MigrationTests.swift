@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import JobQueue
 @testable import SQLite
@@ -90,5 +91,3 @@ struct MigrationTests {
         })
     }
 }
-
-import Foundation
