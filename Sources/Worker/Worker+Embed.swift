@@ -3,15 +3,19 @@ import LLM
 
 extension Worker {
     /// Claims a batch of embed jobs of one (model, dimensions) and trims it to the
-    /// request's token budget; inputs over the per-input limit (exact counts only) are
-    /// failed before anything is sent. Returns nil when no embed job is runnable.
+    /// request's token budget by `BatchPlanner`'s rule; inputs over the per-input limit
+    /// (exact counts only) are failed before anything is sent, or cut with `--truncate`.
+    /// Returns nil when no embed job is runnable.
     func claimEmbedBatch() async throws -> [ClaimedJob]? {
         while true {
             let claimed = try await queue.claim(kind: .embed, limit: options.batchSize, owner: owner, leaseSeconds: options.leaseSeconds)
             if claimed.isEmpty { return nil }
             var batch: [ClaimedJob] = []
             var tooLong: [(ClaimedJob, Int)] = []
-            var budget = 0
+            // The same packing rule as `llmq tokens` (BatchPlanner): the first batch is
+            // sent, everything after it is handed back for the next claim.
+            var packer = BatchPlanner.Packer(BatchPlanner(maxInputs: options.batchSize, maxTokens: options.maxBatchTokens))
+            var batchClosed = false
             var overflow: [Int64] = []
             var newCounts: [(jobID: Int64, tokens: Int)] = []
             for var job in claimed {
@@ -35,12 +39,11 @@ extension Worker {
                         continue
                     }
                 }
-                let cost = min(count.tokens, options.maxBatchTokens)
-                if !batch.isEmpty, budget + cost > options.maxBatchTokens {
+                if batchClosed || packer.add(count.tokens) != nil {
+                    batchClosed = true
                     overflow.append(job.id)
                     continue
                 }
-                budget += cost
                 batch.append(job)
             }
             try await queue.recordTokenCounts(newCounts)
