@@ -59,4 +59,20 @@ actor RunState {
     func progressed(now: Double) { lastProgress = now }
 
     func update(_ change: (inout RunReport) -> Void) { change(&report) }
+
+    /// Request hashes of embedding inputs being sent right now, by any unit of this run.
+    private var hashesInFlight: Set<[UInt8]> = []
+
+    /// Marks the distinct `hashes` as being sent and returns the ones another unit is
+    /// already sending (those are not marked: their jobs should wait, then copy the vector).
+    func startSending(_ hashes: [[UInt8]]) -> Set<[UInt8]> {
+        var busy: Set<[UInt8]> = []
+        for hash in Set(hashes) where !hashesInFlight.insert(hash).inserted { busy.insert(hash) }
+        return busy
+    }
+
+    /// Ends what `startSending` marked for a unit.
+    func finishSending(_ hashes: Set<[UInt8]>) {
+        hashesInFlight.subtract(hashes)
+    }
 }

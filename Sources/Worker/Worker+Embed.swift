@@ -87,7 +87,16 @@ extension Worker {
                 await handleFailure(error, jobs: jobs.filter { job in reused.contains { $0.jobID == job.id } })
             }
         }
-        await sendEmbeddings(toSend)
+        // An input that another request of this run is sending right now is not paid for
+        // twice either: its jobs wait a moment and then find the stored vector.
+        let busy = await state.startSending(toSend.map(\.requestHash))
+        let marked = Set(toSend.map(\.requestHash)).subtracting(busy)
+        let waiting = toSend.filter { busy.contains($0.requestHash) }
+        if !waiting.isEmpty {
+            _ = try? await queue.release(owner: owner, ids: waiting.map(\.id), availableAt: clock.now() + 0.5)
+        }
+        await sendEmbeddings(toSend.filter { !busy.contains($0.requestHash) })
+        await state.finishSending(marked)
     }
 
     /// Sends one embeddings request for `jobs` (identical inputs once) and stores the

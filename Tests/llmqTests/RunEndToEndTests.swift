@@ -268,7 +268,9 @@ struct RunEndToEndTests {
 
     @Test func demoRunsOfflineAndShowsResults() async throws {
         let dir = try TemporaryDirectory()
-        let result = try await runLLMQInBackground(["demo", "--db", dir.path("demo.sqlite"), "--quiet", "--jobs",
+        // Small batches, 8 in flight: the duplicates at the end of demo.jsonl are claimed
+        // while their originals are still being sent, and must be copied, not paid again.
+        let result = try await runLLMQInBackground(["demo", "--db", dir.path("demo.sqlite"), "--quiet", "--batch-size", "16", "--jobs",
                                   jobsFolder.appendingPathComponent("demo.jsonl").path])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stdout.contains("3 answered 429"))
