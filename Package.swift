@@ -128,8 +128,10 @@ let package = Package(
             capability: .buildTool(),
             dependencies: ["MigrationEmbedder"]
         ),
-        .testTarget(name: "SQLiteTests", dependencies: ["SQLite"], swiftSettings: strictSettings),
-        .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "SQLite"], swiftSettings: strictSettings),
+        // Helpers the test targets share (a temporary folder per test).
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
+        .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "SQLite", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], swiftSettings: strictSettings),
         .testTarget(
             name: "LLMTests",
@@ -138,12 +140,12 @@ let package = Package(
         ),
         .testTarget(
             name: "WorkerTests",
-            dependencies: ["Worker", "JobQueue", "LLM", "FakeOpenAI", "SQLite"],
+            dependencies: ["Worker", "JobQueue", "LLM", "FakeOpenAI", "SQLite", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "llmqTests",
-            dependencies: ["llmq", "FakeOpenAI", "SQLite", "Tokenizer"],
+            dependencies: ["llmq", "FakeOpenAI", "SQLite", "Tokenizer", "TestSupport"],
             swiftSettings: strictSettings
         ),
     ],

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import JobQueue
 @testable import SQLite
+import TestSupport
 
 struct ExportTests {
     static let embedLine = #"{"custom_id":"e1","kind":"embed","status":"succeeded","model":"text-embedding-3-small","attempts":0,"dimensions":3,"embedding":[0.1,-1e-08,3.4028235e+38],"usage":{"input_tokens":1},"error":null,"metadata":{"n":1,"source":"a.txt"}}"#

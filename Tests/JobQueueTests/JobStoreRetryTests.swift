@@ -1,6 +1,7 @@
 import Testing
 @testable import JobQueue
 @testable import SQLite
+import TestSupport
 
 struct JobStoreRetryTests {
     @Test func retryWithoutIDsRequeuesEveryFailedJobWithAttemptsReset() throws {

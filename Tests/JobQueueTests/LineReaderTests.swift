@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import JobQueue
+import TestSupport
 
 struct LineReaderTests {
     /// Reads `text` through a LineReader with a small buffer, so lines cross chunk edges.

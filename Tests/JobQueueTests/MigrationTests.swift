@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import JobQueue
 @testable import SQLite
+import TestSupport
 
 struct MigrationTests {
     @Test func freshDatabaseGetsEveryTableAndTheLatestVersion() throws {

@@ -36,7 +36,8 @@ struct TransportTests {
             fake.server.enqueueFaults([.hang])
             let provider = fake.provider
             let task = Task { try await provider.embed(["x"]) }
-            try await Task.sleep(for: .milliseconds(100))
+            // Cancel once the request is hanging on the server, not after a guessed delay.
+            while fake.server.stats().requests == 0 { await Task.yield() }
             task.cancel()
             let result = await task.result
             #expect(throws: CancellationError.self) { try result.get() }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SQLite
+import TestSupport
 
 struct ConnectionTests {
     @Test func everyTypeRoundTrips() throws {

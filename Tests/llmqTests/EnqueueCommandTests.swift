@@ -1,6 +1,7 @@
 import Foundation
 import SQLite
 import Testing
+import TestSupport
 
 struct EnqueueCommandTests {
     @Test func enqueueingTheExampleFileExitsZeroAndIsIdempotent() throws {

@@ -2,6 +2,7 @@ import FakeOpenAI
 import Foundation
 import SQLite
 import Testing
+import TestSupport
 
 /// `llmq run` as a real process against the fake OpenAI server on 127.0.0.1.
 @Suite(.serialized, .timeLimit(.minutes(2)))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 struct StatusCommandTests {
     @Test func statusShowsCountsPerKindAndStatus() throws {

@@ -3,6 +3,7 @@ import Foundation
 import SQLite
 import Testing
 import Tokenizer
+import TestSupport
 
 /// Token limits applied by `llmq run` before anything is sent, with exact counts from the
 /// shared rank files.

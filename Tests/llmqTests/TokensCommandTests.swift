@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The expected figures of `jobs/example.jsonl` were computed with tiktoken 0.14.0 over the
 /// shared rank files (`encode_ordinary`; generate jobs by the cookbook's chat convention:

@@ -1,5 +1,6 @@
 import Foundation
 @testable import JobQueue
+import TestSupport
 
 /// A store holding one job of each kind of outcome, in this id order:
 /// 1 `e1` embed succeeded (3 awkward floats, metadata), 2 `g1` generate succeeded,

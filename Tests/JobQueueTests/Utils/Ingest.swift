@@ -1,5 +1,6 @@
 import Foundation
 @testable import JobQueue
+import TestSupport
 
 /// Enqueues `text` as if it were a file named `name`, collecting diagnostics.
 func enqueueText(_ text: String, into store: JobStore, name: String = "jobs.jsonl", parser: JobLineParser = JobLineParser(),

@@ -1,6 +1,7 @@
 import Synchronization
 @testable import JobQueue
 @testable import SQLite
+import TestSupport
 
 /// A clock for `JobStore(now:)` that only moves when a test moves it (unix seconds).
 final class SettableClock: Sendable {

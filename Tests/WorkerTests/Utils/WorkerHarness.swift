@@ -3,6 +3,7 @@ import JobQueue
 import LLM
 import SQLite
 @testable import Worker
+import TestSupport
 
 /// Small options for tests: two requests in flight, batches of four.
 extension WorkerOptions {

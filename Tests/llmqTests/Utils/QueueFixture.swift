@@ -1,5 +1,6 @@
 import Foundation
 import SQLite
+import TestSupport
 
 /// Enqueues `lines` (JSONL) with the real binary into a database in `dir`; returns its path.
 func enqueuedDatabase(_ lines: String, in dir: TemporaryDirectory) throws -> String {

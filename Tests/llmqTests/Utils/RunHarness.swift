@@ -1,6 +1,7 @@
 import FakeOpenAI
 import Foundation
 import SQLite
+import TestSupport
 
 /// A running `llmq` child process whose output goes to files (no pipe can fill up),
 /// for tests that kill it or run two at once.
