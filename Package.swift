@@ -30,6 +30,8 @@ let package = Package(
             name: "CSQLite",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // glibc's <malloc.h> (mallopt), for the llmq executable's memory tuning.
+        .systemLibrary(name: "CMalloc"),
         .target(
             name: "SQLite",
             dependencies: ["CSQLite"],
@@ -84,6 +86,7 @@ let package = Package(
         .executableTarget(
             name: "llmq",
             dependencies: [
+                "CMalloc",
                 "SQLite",
                 "JobQueue",
                 "LLM",

@@ -6,8 +6,9 @@ public struct EmbeddingResult: Sendable {
     public var requestHash: [UInt8]
     /// The model that answered.
     public var model: String
-    /// `dimensions` little-endian float32 values.
-    public var vector: [UInt8]
+    /// `dimensions` little-endian float32 values (a slice, so the vectors of one response
+    /// can share its packed buffer instead of each holding a copy).
+    public var vector: ArraySlice<UInt8>
     /// Number of float32 values in `vector`.
     public var dimensions: Int
     /// Tokens charged for this input (its share of the request's usage), when known.
@@ -17,8 +18,8 @@ public struct EmbeddingResult: Sendable {
     /// True when the input was cut to the model's token limit before embedding.
     public var truncated: Bool
 
-    public init(jobID: Int64, requestHash: [UInt8], model: String, vector: [UInt8], dimensions: Int, inputTokens: Int?, reused: Bool,
-                truncated: Bool = false) {
+    public init(jobID: Int64, requestHash: [UInt8], model: String, vector: ArraySlice<UInt8>, dimensions: Int, inputTokens: Int?,
+                reused: Bool, truncated: Bool = false) {
         self.jobID = jobID
         self.requestHash = requestHash
         self.model = model
@@ -27,6 +28,13 @@ public struct EmbeddingResult: Sendable {
         self.inputTokens = inputTokens
         self.reused = reused
         self.truncated = truncated
+    }
+
+    /// A result whose vector is a whole array.
+    public init(jobID: Int64, requestHash: [UInt8], model: String, vector: [UInt8], dimensions: Int, inputTokens: Int?, reused: Bool,
+                truncated: Bool = false) {
+        self.init(jobID: jobID, requestHash: requestHash, model: model, vector: vector[...], dimensions: dimensions,
+                  inputTokens: inputTokens, reused: reused, truncated: truncated)
     }
 
     /// Packs floats as little-endian float32 bytes (the layout sqlite-vec reads).

@@ -37,7 +37,7 @@ extension JobStore {
                 try insert.bind(result.jobID, at: 1)
                 try insert.bind(result.model, at: 2)
                 try insert.bind(result.dimensions, at: 3)
-                try insert.bind(result.vector, at: 4)
+                try result.vector.withUnsafeBytes { try insert.bindBlob(bytes: $0, at: 4) }
                 try insert.bind(result.requestHash, at: 5)
                 try insert.bind(result.inputTokens, at: 6)
                 try insert.bind(result.reused ? 1 : 0, at: 7)

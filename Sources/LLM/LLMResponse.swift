@@ -42,8 +42,11 @@ public struct LLMResponse: Sendable, Hashable {
 
 /// The outcome of one embeddings call.
 public struct EmbeddingResponse: Sendable, Hashable {
-    /// One vector per input, in input order, each of the expected length.
-    public var vectors: [[Float]]
+    /// One vector per input, in input order, each of the expected length, packed as the
+    /// little-endian float32 bytes llmq stores.
+    public var packedVectors: PackedVectors
+    /// The same vectors as floats.
+    public var vectors: [[Float]] { Array(packedVectors) }
     /// The model that answered.
     public var model: String
     /// Tokens charged for all inputs.
@@ -62,7 +65,16 @@ public struct EmbeddingResponse: Sendable, Hashable {
         vectors: [[Float]], model: String, inputTokens: Int, provider: String,
         rateLimits: RateLimitSnapshot? = nil, retries: Int = 0, requestID: String? = nil
     ) {
-        self.vectors = vectors
+        self.init(packedVectors: PackedVectors(vectors), model: model, inputTokens: inputTokens, provider: provider,
+                  rateLimits: rateLimits, retries: retries, requestID: requestID)
+    }
+
+    /// Creates a response value from vectors already packed.
+    public init(
+        packedVectors: PackedVectors, model: String, inputTokens: Int, provider: String,
+        rateLimits: RateLimitSnapshot? = nil, retries: Int = 0, requestID: String? = nil
+    ) {
+        self.packedVectors = packedVectors
         self.model = model
         self.inputTokens = inputTokens
         self.provider = provider

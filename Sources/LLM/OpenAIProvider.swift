@@ -119,18 +119,17 @@ public final class OpenAIProvider: LLMProvider {
         )
         let estimate = request.estimatedTokens ?? TokenEstimate.embeddings(request.inputs)
         let reply = try await perform(path: "/embeddings", body: wire, estimatedTokens: estimate)
-        let decoded = try reply.decode(OpenAIWire.EmbeddingsResponse.self)
-        let vectors: [[Float]]
+        let parsed: EmbeddingsResponseParser.Parsed
         do {
-            vectors = try EmbeddingDecoding.vectors(
-                from: decoded.data, expectedCount: request.inputs.count,
+            parsed = try EmbeddingsResponseParser.parse(
+                reply.body, expectedCount: request.inputs.count,
                 expectedDimensions: dimensions ?? OpenAIConfig.nativeDimensions(of: model)
             )
         } catch {
             throw reply.unparseable(error.message)
         }
         return EmbeddingResponse(
-            vectors: vectors, model: decoded.model, inputTokens: decoded.usage?.promptTokens ?? 0,
+            packedVectors: parsed.vectors, model: parsed.model, inputTokens: parsed.promptTokens ?? 0,
             provider: name, rateLimits: reply.rateLimits, retries: reply.retries, requestID: reply.requestID
         )
     }

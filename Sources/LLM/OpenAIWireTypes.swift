@@ -55,31 +55,6 @@ enum OpenAIWire {
         }
     }
 
-    struct EmbeddingsResponse: Decodable {
-        struct Item: Decodable {
-            var index: Int
-            var embedding: EmbeddingPayload
-        }
-        var model: String
-        var data: [Item]
-        var usage: Usage?
-    }
-
-    /// An embedding as either a base64 string of little-endian float32s or a float array.
-    enum EmbeddingPayload: Decodable {
-        case base64(String)
-        case floats([Float])
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if let text = try? container.decode(String.self) {
-                self = .base64(text)
-            } else {
-                self = .floats(try container.decode([Float].self))
-            }
-        }
-    }
-
     struct ErrorEnvelope: Decodable {
         struct Body: Decodable {
             var message: String?

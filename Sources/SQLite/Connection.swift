@@ -12,13 +12,25 @@ public struct ConnectionOptions: Sendable {
     public var walMode: Bool
     /// Page cache size in KiB (`PRAGMA cache_size=-N`). Default 16 MiB.
     public var cacheSizeKiB: Int
+    /// In WAL mode, copy the WAL into the database on a background thread with a second
+    /// connection instead of in the committing thread (`WALCheckpointer`). Default true.
+    public var backgroundCheckpoints: Bool
+    /// WAL size in pages at which a background checkpoint starts. Default 1,000 (SQLite's own).
+    public var walCheckpointPages: Int32
+    /// WAL size in pages at which the committing connection checkpoints itself and the WAL
+    /// starts over, should the background checkpoints fall behind. Default 16,384 (64 MiB).
+    public var walLimitPages: Int32
 
     /// Options with the documented defaults.
-    public init(busyTimeoutMilliseconds: Int32 = 10_000, readOnly: Bool = false, walMode: Bool = true, cacheSizeKiB: Int = 16_384) {
+    public init(busyTimeoutMilliseconds: Int32 = 10_000, readOnly: Bool = false, walMode: Bool = true, cacheSizeKiB: Int = 16_384,
+                backgroundCheckpoints: Bool = true, walCheckpointPages: Int32 = 1_000, walLimitPages: Int32 = 16_384) {
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         self.readOnly = readOnly
         self.walMode = walMode
         self.cacheSizeKiB = cacheSizeKiB
+        self.backgroundCheckpoints = backgroundCheckpoints
+        self.walCheckpointPages = walCheckpointPages
+        self.walLimitPages = walLimitPages
     }
 }
 
@@ -30,6 +42,8 @@ public final class Connection {
     /// The file this connection opened.
     public let path: String
     private var statementCache: [String: Statement] = [:]
+    /// Checkpoints the WAL off this connection's thread, when enabled.
+    private var checkpointer: WALCheckpointer?
 
     /// Opens (creating when needed, unless read-only) the database at `path` and applies
     /// the options: WAL, `synchronous=NORMAL`, busy timeout, `foreign_keys=ON`.
@@ -51,14 +65,38 @@ public final class Connection {
         try execute("PRAGMA foreign_keys = ON")
         try execute("PRAGMA cache_size = -\(options.cacheSizeKiB)")
         if options.walMode && !options.readOnly {
-            try execute("PRAGMA journal_mode = WAL")
+            let mode = try prepare("PRAGMA journal_mode = WAL")
+            let inWALMode = try mode.step() && mode.string(at: 0) == "wal"
+            mode.reset()
             try execute("PRAGMA synchronous = NORMAL")
+            if inWALMode && options.backgroundCheckpoints {
+                try startBackgroundCheckpoints(startPages: options.walCheckpointPages, limitPages: options.walLimitPages)
+            }
         }
     }
 
     deinit {
+        if checkpointer != nil {
+            sqlite3_wal_hook(handle, nil, nil)
+            checkpointer?.close()
+        }
         statementCache.removeAll()
         sqlite3_close_v2(handle)
+    }
+
+    /// Replaces SQLite's automatic checkpoint (run by the committing thread) with a
+    /// `WALCheckpointer` told about every commit.
+    private func startBackgroundCheckpoints(startPages: Int32, limitPages: Int32) throws {
+        let checkpointer = try WALCheckpointer(path: path, startPages: startPages, limitPages: limitPages)
+        self.checkpointer = checkpointer
+        let hook: @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, UnsafePointer<CChar>?, Int32) -> Int32 = { context, db, _, frames in
+            guard let context, let db else { return SQLITE_OK }
+            Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue().commitFinished(writer: db, walFrames: frames)
+            return SQLITE_OK
+        }
+        // Unretained: `self` keeps the checkpointer alive and removes the hook before
+        // releasing it (deinit).
+        sqlite3_wal_hook(handle, hook, Unmanaged.passUnretained(checkpointer).toOpaque())
     }
 
     /// Runs one or more SQL statements that return no rows (a migration script, a PRAGMA).
@@ -104,6 +142,12 @@ public final class Connection {
             try? execute("ROLLBACK")
             throw error
         }
+    }
+
+    /// Returns once the background checkpoints asked for so far have run (at once when
+    /// there are none).
+    func waitForBackgroundCheckpoints() {
+        checkpointer?.waitForCheckpoints()
     }
 
     /// The number of rows changed by the last INSERT, UPDATE or DELETE.

@@ -121,18 +121,18 @@ extension Worker {
             let response = try await provider.embed(EmbeddingRequest(
                 inputs: groups.map(\.input), model: model, dimensions: sentDimensions, estimatedTokens: estimate))
             await pacer.observeUsage(estimated: estimate, actual: response.inputTokens)
-            guard response.vectors.count == groups.count else {
+            let vectors = response.packedVectors
+            guard vectors.count == groups.count else {
                 throw LLMError(kind: .unparseableResponse,
-                               detail: "\(response.vectors.count) vectors for \(groups.count) inputs")
+                               detail: "\(vectors.count) vectors for \(groups.count) inputs")
             }
             let shares = Self.apportion(response.inputTokens, by: estimates)
             var results: [EmbeddingResult] = []
             for (index, group) in groups.enumerated() {
-                let vector = response.vectors[index]
-                let bytes = EmbeddingResult.littleEndianBytes(vector)
+                let bytes = vectors.bytes(at: index)
                 for (position, job) in group.jobs.enumerated() {
                     results.append(EmbeddingResult(jobID: job.id, requestHash: job.requestHash, model: response.model, vector: bytes,
-                                                   dimensions: vector.count, inputTokens: position == 0 ? shares[index] : 0,
+                                                   dimensions: vectors.dimensions(at: index), inputTokens: position == 0 ? shares[index] : 0,
                                                    reused: position > 0, truncated: job.inputTruncated))
                 }
             }

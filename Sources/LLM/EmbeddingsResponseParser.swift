@@ -1,0 +1,208 @@
+import NIOCore
+
+/// Reads a `POST /embeddings` response body in one pass over its bytes and decodes every
+/// base64 vector straight into one packed little-endian float32 buffer: no `String`,
+/// `Data` or `[Float]` per vector, so a 512-input response costs its body plus the
+/// vectors' own bytes. Float-array embeddings (`encoding_format: float`) are read too.
+/// Members may come in any order and unknown ones are skipped.
+enum EmbeddingsResponseParser {
+    /// What the body says.
+    struct Parsed {
+        var vectors: PackedVectors
+        var model: String
+        var promptTokens: Int?
+    }
+
+    /// One `data` item as found in the body, decoded once all items are known.
+    private struct Item {
+        var index: Int?
+        /// A base64 string's content (between the quotes), or a float array's whole text.
+        var embedding: Range<Int>?
+        var isBase64 = true
+        var escaped = false
+    }
+
+    /// Parses `body`.
+    /// - Parameter expectedDimensions: the length every vector must have; `nil` accepts any
+    ///   length as long as all vectors share it.
+    /// - Throws: what is wrong: invalid JSON, a missing member, the wrong count, a bad or
+    ///   repeated index, undecodable data, a wrong length.
+    static func parse(_ body: ByteBuffer, expectedCount: Int, expectedDimensions: Int?) throws(EmbeddingDecodingFailure) -> Parsed {
+        let result: Result<Parsed, EmbeddingDecodingFailure> = body.withUnsafeReadableBytes { raw in
+            Result { () throws(EmbeddingDecodingFailure) in
+                try parse(raw, expectedCount: expectedCount, expectedDimensions: expectedDimensions)
+            }
+        }
+        return try result.get()
+    }
+
+    private static func parse(
+        _ raw: UnsafeRawBufferPointer, expectedCount: Int, expectedDimensions: Int?
+    ) throws(EmbeddingDecodingFailure) -> Parsed {
+        var cursor = JSONCursor(raw)
+        var items: [Item] = []
+        items.reserveCapacity(expectedCount)
+        var model: String?
+        var promptTokens: Int?
+        var sawData = false
+        try cursor.object { cursor, key throws(EmbeddingDecodingFailure) in
+            switch key {
+            case "data":
+                sawData = true
+                try cursor.array { cursor throws(EmbeddingDecodingFailure) in
+                    var item = Item()
+                    try cursor.object { cursor, key throws(EmbeddingDecodingFailure) in
+                        switch key {
+                        case "index": item.index = try cursor.integer()
+                        case "embedding":
+                            item.isBase64 = try cursor.peek() == UInt8(ascii: "\"")
+                            if item.isBase64 {
+                                (item.embedding, item.escaped) = try cursor.rawString()
+                            } else {
+                                let start = cursor.position
+                                try cursor.skipValue()
+                                item.embedding = start..<cursor.position
+                            }
+                        default: try cursor.skipValue()
+                        }
+                    }
+                    items.append(item)
+                }
+            case "model": model = try cursor.string()
+            case "usage":
+                try cursor.object { cursor, key throws(EmbeddingDecodingFailure) in
+                    if key == "prompt_tokens" { promptTokens = try cursor.integer() } else { try cursor.skipValue() }
+                }
+            default: try cursor.skipValue()
+            }
+        }
+        try cursor.end()
+        guard sawData else { throw .init("the response has no \"data\" list") }
+        guard let model else { throw .init("the response has no \"model\"") }
+        guard items.count == expectedCount else {
+            throw .init("expected \(expectedCount) embeddings, got \(items.count)")
+        }
+        var dimensions = expectedDimensions
+        var filled = [Bool](repeating: false, count: expectedCount)
+        var bytes: [UInt8] = []
+        for item in items {
+            guard let index = item.index, filled.indices.contains(index), !filled[index] else {
+                throw .init("embedding index \(item.index.map(String.init) ?? "(missing)") is out of range or repeated")
+            }
+            guard let range = item.embedding else { throw .init("embedding \(index) has no \"embedding\"") }
+            var sub = JSONCursor(raw, position: range.lowerBound)
+            let written = try withValueBytes(of: &sub, item: item) { values, isBase64 throws(EmbeddingDecodingFailure) in
+                let length = isBase64 ? Base64.decodedLength(of: values) : values.count
+                guard let length, length % 4 == 0 else {
+                    throw .init("embedding \(index) is not valid base64 float32 data")
+                }
+                guard length > 0 else { throw .init("embedding \(index) is empty") }
+                let expected = dimensions ?? length / 4
+                guard length / 4 == expected, expected > 0 else {
+                    throw .init("embedding \(index) has \(length / 4) dimensions, expected \(expected)")
+                }
+                if bytes.isEmpty {
+                    dimensions = expected
+                    bytes = [UInt8](repeating: 0, count: expectedCount * length)
+                }
+                return bytes.withUnsafeMutableBytes { out in
+                    let target = UnsafeMutableRawBufferPointer(rebasing: out[(index * length)..<((index + 1) * length)])
+                    guard isBase64 else {
+                        target.copyMemory(from: values)
+                        return true
+                    }
+                    return Base64.decode(values, into: target)
+                }
+            }
+            guard written else { throw .init("embedding \(index) is not valid base64 float32 data") }
+            filled[index] = true
+        }
+        return Parsed(vectors: PackedVectors(littleEndianBytes: bytes, dimensions: dimensions ?? 1), model: model, promptTokens: promptTokens)
+    }
+
+    /// Calls `body` with an embedding value's bytes: the base64 text between the quotes
+    /// (unescaped when it has escapes), or a float array packed as little-endian float32.
+    private static func withValueBytes<T>(
+        of cursor: inout JSONCursor, item: Item,
+        _ body: (UnsafeRawBufferPointer, Bool) throws(EmbeddingDecodingFailure) -> T
+    ) throws(EmbeddingDecodingFailure) -> T {
+        var scratch: [UInt8] = []
+        let isBase64 = item.isBase64
+        if isBase64, let content = item.embedding {
+            if !item.escaped {
+                return try cursor.withBytes(in: content) { values throws(EmbeddingDecodingFailure) in try body(values, true) }
+            }
+            scratch = try cursor.unescaped(content)
+        } else {
+            try cursor.array { cursor throws(EmbeddingDecodingFailure) in
+                let value = Float(try cursor.number())
+                withUnsafeBytes(of: value.bitPattern.littleEndian) { scratch.append(contentsOf: $0) }
+            }
+        }
+        let result: Result<T, EmbeddingDecodingFailure> = scratch.withUnsafeBytes { values in
+            Result { () throws(EmbeddingDecodingFailure) in try body(values, isBase64) }
+        }
+        return try result.get()
+    }
+}
+
+/// Standard base64 (RFC 4648, `=` padding optional) decoded into a caller's buffer.
+enum Base64 {
+    private static let values: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (value, char) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
+            table[Int(char)] = UInt8(value)
+        }
+        return table
+    }()
+
+    /// The number of bytes `text` decodes to, or nil when its length cannot be base64.
+    static func decodedLength(of text: UnsafeRawBufferPointer) -> Int? {
+        var count = text.count
+        if count > 0, text[count - 1] == UInt8(ascii: "=") { count -= 1 }
+        if count > 0, text[count - 1] == UInt8(ascii: "=") { count -= 1 }
+        if count % 4 == 1 { return nil }
+        if text.count % 4 != 0 && count != text.count { return nil }  // padding on a ragged length
+        return count / 4 * 3 + max(0, count % 4 - 1)
+    }
+
+    /// Decodes `text` into `target`, which must be exactly `decodedLength(of: text)` long.
+    /// Returns false on a character outside the alphabet.
+    static func decode(_ text: UnsafeRawBufferPointer, into target: UnsafeMutableRawBufferPointer) -> Bool {
+        var count = text.count
+        while count > 0, text[count - 1] == UInt8(ascii: "=") { count -= 1 }
+        return values.withUnsafeBufferPointer { table in
+            var input = 0
+            var output = 0
+            var invalid: UInt8 = 0
+            while input + 4 <= count {
+                let a = table[Int(text[input])], b = table[Int(text[input + 1])]
+                let c = table[Int(text[input + 2])], d = table[Int(text[input + 3])]
+                invalid |= a | b | c | d
+                target[output] = a << 2 | b >> 4
+                target[output + 1] = b << 4 | c >> 2
+                target[output + 2] = c << 6 | d
+                input += 4
+                output += 3
+            }
+            let rest = count - input
+            if rest >= 2 {
+                let a = table[Int(text[input])], b = table[Int(text[input + 1])]
+                invalid |= a | b
+                target[output] = a << 2 | b >> 4
+                if rest == 3 {
+                    let c = table[Int(text[input + 2])]
+                    invalid |= c
+                    target[output + 1] = b << 4 | c >> 2
+                }
+            }
+            return invalid & 0xC0 == 0
+        }
+    }
+}
+
+/// Why an embeddings response was rejected.
+struct EmbeddingDecodingFailure: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
+}
