@@ -17,9 +17,12 @@ public struct EmbeddingResult: Sendable {
     public var reused: Bool
     /// True when the input was cut to the model's token limit before embedding.
     public var truncated: Bool
+    /// The exact token count of the job's input (as enqueued), stored in `jobs.input_tokens`
+    /// with the result when given.
+    public var countedTokens: Int?
 
     public init(jobID: Int64, requestHash: [UInt8], model: String, vector: ArraySlice<UInt8>, dimensions: Int, inputTokens: Int?,
-                reused: Bool, truncated: Bool = false) {
+                reused: Bool, truncated: Bool = false, countedTokens: Int? = nil) {
         self.jobID = jobID
         self.requestHash = requestHash
         self.model = model
@@ -28,6 +31,7 @@ public struct EmbeddingResult: Sendable {
         self.inputTokens = inputTokens
         self.reused = reused
         self.truncated = truncated
+        self.countedTokens = countedTokens
     }
 
     /// A result whose vector is a whole array.

@@ -4,16 +4,19 @@ extension JobStore {
     /// Marks the job succeeded, in the caller's transaction. Only while the job still has
     /// the request it was claimed with and is not finished: a result for a request that a
     /// re-enqueue changed meanwhile is dropped (the new request will be sent).
-    private func markSucceeded(_ jobID: Int64, requestHash: [UInt8], inputTokens: Int?, at timestamp: Double) throws -> Bool {
+    /// With `countedTokens`, also stores the input's exact token count.
+    private func markSucceeded(_ jobID: Int64, requestHash: [UInt8], countedTokens: Int? = nil, at timestamp: Double) throws -> Bool {
         let update = try db.cachedStatement("""
             UPDATE jobs SET status = 'succeeded', last_error = NULL, lease_owner = NULL, lease_expires_at = NULL,
-                            finished_at = ?3, updated_at = ?3
+                            finished_at = ?3, updated_at = ?3,
+                            input_tokens = coalesce(?4, input_tokens), tokens_exact = (?4 IS NOT NULL OR tokens_exact)
             WHERE id = ?1 AND request_hash = ?2 AND status IN ('running', 'pending')
             """)
         defer { update.reset() }
         try update.bind(jobID, at: 1)
         try update.bind(requestHash, at: 2)
         try update.bind(timestamp, at: 3)
+        try update.bind(countedTokens, at: 4)
         try update.run()
         return db.changes == 1
     }
@@ -31,7 +34,8 @@ extension JobStore {
                 """)
             var written = 0
             for result in results {
-                guard try markSucceeded(result.jobID, requestHash: result.requestHash, inputTokens: result.inputTokens, at: timestamp) else {
+                guard try markSucceeded(result.jobID, requestHash: result.requestHash, countedTokens: result.countedTokens,
+                                        at: timestamp) else {
                     continue
                 }
                 try insert.bind(result.jobID, at: 1)
@@ -45,8 +49,10 @@ extension JobStore {
                 try insert.bind(result.truncated ? 1 : 0, at: 9)
                 try insert.run()
                 insert.reset()
+                try noteStoredVector(jobID: result.jobID, inputHash: result.requestHash)
                 written += 1
             }
+            if recentVectors.count >= vectorIndexMergeRows { try mergePendingVectorIndex() }
             return written
         }
     }
@@ -57,7 +63,7 @@ extension JobStore {
     public func complete(generation result: GenerationResult) throws -> Bool {
         try db.transaction {
             let timestamp = now()
-            guard try markSucceeded(result.jobID, requestHash: result.requestHash, inputTokens: result.inputTokens, at: timestamp) else {
+            guard try markSucceeded(result.jobID, requestHash: result.requestHash, at: timestamp) else {
                 return false
             }
             let insert = try db.cachedStatement("""
@@ -94,16 +100,6 @@ extension JobStore {
         Set(try db.rows("SELECT DISTINCT model FROM jobs WHERE status IN ('pending', 'running')").compactMap {
             if case .text(let model) = $0[0] { return model } else { return nil }
         })
-    }
-
-    /// A stored vector for the same (model, dimensions, input) — the same request hash —
-    /// from any job, so it can be copied instead of paid for again.
-    public func storedVector(forRequestHash hash: [UInt8]) throws -> (model: String, dimensions: Int, vector: [UInt8])? {
-        let lookup = try db.cachedStatement("SELECT model, dimensions, vector FROM embeddings WHERE input_hash = ?1 LIMIT 1")
-        defer { lookup.reset() }
-        try lookup.bind(hash, at: 1)
-        guard try lookup.step(), let model = lookup.string(at: 0), let vector = lookup.blob(at: 2) else { return nil }
-        return (model, lookup.int(at: 1), vector)
     }
 
     /// Fails a job for good (a 400, an unusable request) with the error text. With

@@ -33,9 +33,11 @@ public actor QueueStore {
     @discardableResult
     public func complete(generation: GenerationResult) throws -> Bool { try store.complete(generation: generation) }
 
-    public func storedVector(forRequestHash hash: [UInt8]) throws -> (model: String, dimensions: Int, vector: [UInt8])? {
-        try store.storedVector(forRequestHash: hash)
+    public func storedVectors(forRequestHashes hashes: [[UInt8]]) throws -> [[UInt8]: (model: String, dimensions: Int, vector: [UInt8])] {
+        try store.storedVectors(forRequestHashes: hashes)
     }
+
+    public func mergeVectorIndex() throws { try store.mergeVectorIndex() }
 
     public func recordTokenCounts(_ counts: [(jobID: Int64, tokens: Int)]) throws { try store.recordTokenCounts(counts) }
 

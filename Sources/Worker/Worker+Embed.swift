@@ -26,7 +26,12 @@ extension Worker {
                 var count = (tokens: job.inputTokens ?? 0, exact: job.tokensExact)
                 if job.inputTokens == nil || !job.tokensExact {
                     count = estimator.count(input, model: model)
-                    if count.exact { newCounts.append((job.id, count.tokens)) }
+                    if count.exact {
+                        // Stored with the job's result, or below when it is not sent now.
+                        job.inputTokens = count.tokens
+                        job.tokensExact = true
+                        newCounts.append((job.id, count.tokens))
+                    }
                 }
                 if count.exact, count.tokens > options.maxInputTokens {
                     if options.truncateLongInputs,
@@ -46,7 +51,8 @@ extension Worker {
                 }
                 batch.append(job)
             }
-            try await queue.recordTokenCounts(newCounts)
+            let sentNow = Set(batch.map(\.id))
+            try await queue.recordTokenCounts(newCounts.filter { !sentNow.contains($0.jobID) })
             if !overflow.isEmpty { try await queue.release(owner: owner, ids: overflow) }
             for (job, tokens) in tooLong {
                 await failPermanently([job], message: "input is \(tokens) tokens, over the \(options.maxInputTokens)-token limit of \(job.model): shorten or split it, or run with --truncate")
@@ -60,14 +66,16 @@ extension Worker {
         var toSend: [ClaimedJob] = []
         var reused: [EmbeddingResult] = []
         var unusable: [ClaimedJob] = []
+        let stored = (try? await queue.storedVectors(forRequestHashes: jobs.map(\.requestHash))) ?? [:]
         for job in jobs {
             guard case .embed? = job.request else {
                 unusable.append(job)
                 continue
             }
-            if let stored = try? await queue.storedVector(forRequestHash: job.requestHash) {
-                reused.append(EmbeddingResult(jobID: job.id, requestHash: job.requestHash, model: stored.model, vector: stored.vector,
-                                              dimensions: stored.dimensions, inputTokens: 0, reused: true))
+            if let stored = stored[job.requestHash] {
+                reused.append(EmbeddingResult(jobID: job.id, requestHash: job.requestHash, model: stored.model, vector: stored.vector[...],
+                                              dimensions: stored.dimensions, inputTokens: 0, reused: true,
+                                              countedTokens: job.tokensExact ? job.inputTokens : nil))
             } else {
                 toSend.append(job)
             }
@@ -114,7 +122,13 @@ extension Worker {
                 groups.append((job.requestHash, input, [job]))
             }
         }
-        let estimates = groups.map { estimator.count($0.input, model: model).tokens }
+        // The claim counted each input exactly; a cut input (--truncate) is counted as sent.
+        let estimates = groups.map { group in
+            guard let job = group.jobs.first, job.tokensExact, !job.inputTruncated, let tokens = job.inputTokens else {
+                return estimator.count(group.input, model: model).tokens
+            }
+            return tokens
+        }
         let estimate = estimates.reduce(0, +)
         let sentDimensions = dimensions == ModelCatalog.nativeDimensions(of: model) ? nil : dimensions
         do {
@@ -133,7 +147,8 @@ extension Worker {
                 for (position, job) in group.jobs.enumerated() {
                     results.append(EmbeddingResult(jobID: job.id, requestHash: job.requestHash, model: response.model, vector: bytes,
                                                    dimensions: vectors.dimensions(at: index), inputTokens: position == 0 ? shares[index] : 0,
-                                                   reused: position > 0, truncated: job.inputTruncated))
+                                                   reused: position > 0, truncated: job.inputTruncated,
+                                                   countedTokens: job.tokensExact ? job.inputTokens : nil))
                 }
             }
             let written = try await queue.complete(embeddings: results)

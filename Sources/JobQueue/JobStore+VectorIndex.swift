@@ -1,0 +1,71 @@
+import SQLite
+
+/// Finding a stored vector by its input (model, dimensions, text: the request hash), so
+/// an input is never paid for twice.
+///
+/// New vectors are appended to `vector_index_pending` and remembered in `recentVectors`;
+/// every `vectorIndexMergeRows` vectors, and when a run starts and ends, the pending rows
+/// are merged into `vector_index` in hash order, which writes each index page once per
+/// merge instead of once per vector. Vectors that another process stored since its
+/// last merge are found after that merge (at the latest when its run ends, or when the
+/// next run starts after a kill).
+extension JobStore {
+    /// A stored vector for the same (model, dimensions, input) — the same request hash —
+    /// from any job, so it can be copied instead of paid for again.
+    public func storedVector(forRequestHash hash: [UInt8]) throws -> (model: String, dimensions: Int, vector: [UInt8])? {
+        if let jobID = recentVectors[hash] {
+            let recent = try db.cachedStatement("SELECT model, dimensions, vector FROM embeddings WHERE job_id = ?1 AND input_hash = ?2")
+            defer { recent.reset() }
+            try recent.bind(jobID, at: 1)
+            try recent.bind(hash, at: 2)
+            if try recent.step(), let model = recent.string(at: 0), let vector = recent.blob(at: 2) {
+                return (model, recent.int(at: 1), vector)
+            }
+        }
+        let lookup = try db.cachedStatement("""
+            SELECT e.model, e.dimensions, e.vector
+            FROM vector_index v JOIN embeddings e ON e.job_id = v.job_id AND e.input_hash = v.input_hash
+            WHERE v.input_hash = ?1 LIMIT 1
+            """)
+        defer { lookup.reset() }
+        try lookup.bind(hash, at: 1)
+        guard try lookup.step(), let model = lookup.string(at: 0), let vector = lookup.blob(at: 2) else { return nil }
+        return (model, lookup.int(at: 1), vector)
+    }
+
+    /// `storedVector(forRequestHash:)` for many hashes at once: the found ones by hash.
+    public func storedVectors(forRequestHashes hashes: [[UInt8]]) throws -> [[UInt8]: (model: String, dimensions: Int, vector: [UInt8])] {
+        var found: [[UInt8]: (model: String, dimensions: Int, vector: [UInt8])] = [:]
+        for hash in hashes where found[hash] == nil {
+            if let stored = try storedVector(forRequestHash: hash) { found[hash] = stored }
+        }
+        return found
+    }
+
+    /// Moves every pending index row (this process's and any other's) into
+    /// `vector_index`, in its own transaction.
+    public func mergeVectorIndex() throws {
+        try db.transaction { try mergePendingVectorIndex() }
+    }
+
+    /// Records, in the caller's transaction, that `jobID`'s stored vector was made from
+    /// `inputHash`.
+    func noteStoredVector(jobID: Int64, inputHash: [UInt8]) throws {
+        let append = try db.cachedStatement("INSERT INTO vector_index_pending (input_hash, job_id) VALUES (?1, ?2)")
+        defer { append.reset() }
+        try append.bind(inputHash, at: 1)
+        try append.bind(jobID, at: 2)
+        try append.run()
+        recentVectors[inputHash] = jobID
+    }
+
+    /// The merge, in the caller's transaction.
+    func mergePendingVectorIndex() throws {
+        try db.run("""
+            INSERT OR IGNORE INTO vector_index (input_hash, job_id)
+            SELECT input_hash, job_id FROM vector_index_pending ORDER BY input_hash, job_id
+            """)
+        try db.run("DELETE FROM vector_index_pending")
+        recentVectors.removeAll(keepingCapacity: true)
+    }
+}
