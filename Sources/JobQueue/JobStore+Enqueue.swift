@@ -77,135 +77,61 @@ extension JobStore {
         report: (IngestDiagnostic) -> Void
     ) throws -> EnqueueCounts {
         var counts = EnqueueCounts()
-        let stream = JobLineStream(source, parser: parser, maxLineBytes: maxLineBytes)
         let writer = try IngestWriter(store: self, ingestID: ingestID, sourceName: source.name)
+        // Lines are read, validated and hashed on another thread while this one writes.
+        let pipeline = IngestPipeline(source: source, parser: parser, maxLineBytes: maxLineBytes)
         var linesInTransaction = 0
-        try db.execute("BEGIN IMMEDIATE")
-        do {
-            while case let (job, number)? = try stream.next(report: report) {
-                let spec = JobSpec(job)
-                let outcome = try writer.write(spec, line: number)
-                switch outcome {
+        // Writes the buffered lines and reports what happened to each, in line order.
+        func flush() throws {
+            for written in try writer.flush() {
+                switch written.outcome {
                 case .added: counts.added += 1
                 case .updated: counts.updated += 1
                 case .unchanged: counts.unchanged += 1
                 }
-                if let previous = writer.repeatedLine {
-                    report(IngestDiagnostic(severity: .warning, file: source.name, line: number,
-                                            message: "id \"\(spec.customID)\" repeats line \(previous); this later line wins"))
+                if let previous = written.repeatedLine {
+                    report(IngestDiagnostic(severity: .warning, file: source.name, line: written.line,
+                                            message: "id \"\(written.customID)\" repeats line \(previous); this later line wins"))
                 }
                 linesInTransaction += 1
-                if linesInTransaction >= Self.ingestTransactionLines {
-                    try db.execute("COMMIT")
-                    try db.execute("BEGIN IMMEDIATE")
-                    linesInTransaction = 0
+            }
+            if linesInTransaction >= Self.ingestTransactionLines {
+                try db.execute("COMMIT")
+                try db.execute("BEGIN IMMEDIATE")
+                linesInTransaction = 0
+            }
+        }
+        do {
+            try db.execute("BEGIN IMMEDIATE")
+            reading: while true {
+                let chunk = pipeline.next()
+                for item in chunk.items {
+                    switch item {
+                    case .diagnostic(let diagnostic):
+                        try flush()
+                        report(diagnostic)
+                    case .job(let spec, let number):
+                        if writer.buffer(spec, line: number) { try flush() }
+                    }
+                }
+                let end = chunk.end
+                pipeline.recycle(chunk)
+                switch end {
+                case nil: continue
+                case .finished(let rejected)?:
+                    try flush()
+                    counts.rejected = rejected
+                    break reading
+                case .failed(let error)?: throw error
                 }
             }
             try db.execute("COMMIT")
-            counts.rejected = stream.rejected
         } catch {
-            try? db.execute("ROLLBACK")
+            pipeline.cancel()
+            if db.isInTransaction { try? db.execute("ROLLBACK") }
             if let error = error as? JobQueueError { throw error }
             throw JobQueueError(.database, "cannot write jobs from \(source.name) to \(db.path)", underlying: error)
         }
         return counts
-    }
-}
-
-/// Writes job specs for one ingest with prepared statements: an INSERT that does nothing
-/// on a known id, then (only for known ids) a look at the stored row to decide between
-/// unchanged and updated.
-final class IngestWriter {
-    enum Outcome { case added, updated, unchanged }
-
-    private let store: JobStore
-    private let ingestID: Int64
-    private let sourceName: String
-    private let insert: Statement
-    private let lookup: Statement
-    private let touch: Statement
-    private let requeue: Statement
-    /// After `write`: the earlier line of this file with the same id, if any.
-    private(set) var repeatedLine: Int?
-
-    init(store: JobStore, ingestID: Int64, sourceName: String) throws {
-        self.store = store
-        self.ingestID = ingestID
-        self.sourceName = sourceName
-        let db = store.db
-        insert = try db.cachedStatement("""
-            INSERT INTO jobs (custom_id, kind, model, dimensions, request, request_hash, metadata,
-                              source_file, source_line, ingest_id, created_at, updated_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)
-            ON CONFLICT (custom_id) DO NOTHING
-            """)
-        lookup = try db.cachedStatement(
-            "SELECT request_hash, metadata, ingest_id, source_file, source_line FROM jobs WHERE custom_id = ?1")
-        touch = try db.cachedStatement("""
-            UPDATE jobs SET metadata = ?2, source_file = ?3, source_line = ?4, ingest_id = ?5,
-                            updated_at = CASE WHEN metadata IS ?2 THEN updated_at ELSE ?6 END
-            WHERE custom_id = ?1
-            """)
-        requeue = try db.cachedStatement("""
-            UPDATE jobs SET kind = ?2, model = ?3, dimensions = ?4, request = ?5, request_hash = ?6, metadata = ?7,
-                            source_file = ?8, source_line = ?9, ingest_id = ?10, updated_at = ?11,
-                            status = 'pending', attempts = 0, last_error = NULL, available_at = 0,
-                            lease_owner = NULL, lease_expires_at = NULL, finished_at = NULL,
-                            input_tokens = NULL, tokens_exact = 0
-            WHERE custom_id = ?1
-            """)
-    }
-
-    func write(_ spec: JobSpec, line: Int) throws -> Outcome {
-        repeatedLine = nil
-        let timestamp = store.now()
-        try bindAll(insert, spec, line: line, timestamp: timestamp)
-        try insert.run()
-        insert.reset()
-        if store.db.changes == 1 { return .added }
-
-        try lookup.bind(spec.customID, at: 1)
-        guard try lookup.step() else {
-            lookup.reset()
-            throw JobQueueError(.database, "job \"\(spec.customID)\" vanished during ingest")
-        }
-        let storedHash = lookup.blob(at: 0)
-        let storedIngest = lookup.optionalInt(at: 2)
-        let storedFile = lookup.string(at: 3)
-        let storedLine = lookup.optionalInt(at: 4)
-        lookup.reset()
-        if storedIngest == Int(ingestID), storedFile == sourceName {
-            repeatedLine = storedLine
-        }
-
-        if storedHash == spec.requestHash {
-            try touch.bind(spec.customID, at: 1)
-            try touch.bind(spec.metadata, at: 2)
-            try touch.bind(sourceName, at: 3)
-            try touch.bind(line, at: 4)
-            try touch.bind(ingestID, at: 5)
-            try touch.bind(timestamp, at: 6)
-            try touch.run()
-            touch.reset()
-            return .unchanged
-        }
-        try bindAll(requeue, spec, line: line, timestamp: timestamp)
-        try requeue.run()
-        requeue.reset()
-        return .updated
-    }
-
-    private func bindAll(_ statement: Statement, _ spec: JobSpec, line: Int, timestamp: Double) throws {
-        try statement.bind(spec.customID, at: 1)
-        try statement.bind(spec.kind.rawValue, at: 2)
-        try statement.bind(spec.model, at: 3)
-        try statement.bind(spec.dimensions, at: 4)
-        try statement.bind(spec.request, at: 5)
-        try statement.bind(spec.requestHash, at: 6)
-        try statement.bind(spec.metadata, at: 7)
-        try statement.bind(sourceName, at: 8)
-        try statement.bind(line, at: 9)
-        try statement.bind(ingestID, at: 10)
-        try statement.bind(timestamp, at: 11)
     }
 }

@@ -34,6 +34,12 @@ public struct ConnectionOptions: Sendable {
     }
 }
 
+/// SQLite settings for the whole process, made once before the first connection opens:
+/// no memory statistics (they cost a global mutex per allocation and are never read).
+private let processWideSetUp: Void = {
+    _ = llmq_sqlite3_disable_memstatus()
+}()
+
 /// One SQLite connection. Not thread-safe: own it from a single actor or task.
 /// Prepared statements made by `cachedStatement(_:)` are kept and reused.
 public final class Connection {
@@ -49,6 +55,7 @@ public final class Connection {
     /// the options: WAL, `synchronous=NORMAL`, busy timeout, `foreign_keys=ON`.
     /// - Throws: `SQLiteError` with the path when the file cannot be opened or set up.
     public init(path: String, options: ConnectionOptions = ConnectionOptions()) throws {
+        _ = processWideSetUp
         var db: OpaquePointer?
         let flags = (options.readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
             | SQLITE_OPEN_NOMUTEX

@@ -58,6 +58,22 @@ public final class Statement {
         try check(sqlite3_bind_text(handle, index, base, Int32(bytes.count), transient))
     }
 
+    /// Binds UTF-8 text without copying it: the caller keeps `bytes` valid and unchanged
+    /// until `reset()` (which clears every binding) or finalization. For hot paths.
+    public func bindText(borrowedUTF8 bytes: UnsafeRawBufferPointer, at index: Int32) throws {
+        let base = (bytes.baseAddress ?? UnsafeRawPointer(emptyText.utf8Start)).assumingMemoryBound(to: CChar.self)
+        try check(sqlite3_bind_text(handle, index, base, Int32(bytes.count), nil))
+    }
+
+    /// Binds a blob without copying it, on the terms of `bindText(borrowedUTF8:at:)`.
+    public func bindBlob(borrowed bytes: UnsafeRawBufferPointer, at index: Int32) throws {
+        if let base = bytes.baseAddress {
+            try check(sqlite3_bind_blob(handle, index, base, Int32(bytes.count), nil))
+        } else {
+            try check(sqlite3_bind_zeroblob(handle, index, 0))
+        }
+    }
+
     /// Binds a blob to parameter `index` (1-based). An empty array binds a zero-length blob.
     public func bind(_ value: [UInt8], at index: Int32) throws {
         try value.withUnsafeBytes { try bindBlob(bytes: $0, at: index) }

@@ -108,6 +108,35 @@ struct EnqueueTests {
         #expect(again.counts == counts(unchanged: 1))
     }
 
+    /// Lines are written 64 to a statement: repeats inside one statement and across two,
+    /// known ids among new ones, and rejected lines in between keep their outcomes and
+    /// their place in the diagnostics.
+    @Test func linesWrittenManyPerStatementKeepTheirOutcomesAndOrder() throws {
+        let dir = try TemporaryDirectory()
+        let store = try JobStore(path: dir.path("q.sqlite"))
+        _ = try enqueueText(#"{"id": "known-same", "type": "embed", "input": "k"}"# + "\n"
+                            + #"{"id": "known-changed", "type": "embed", "input": "old"}"# + "\n", into: store, name: "earlier.jsonl")
+        var lines = (1...200).map { #"{"id": "n\#($0)", "type": "embed", "input": "text \#($0)"}"# }
+        lines[4] = #"{"id": "n3", "type": "embed", "input": "repeat in the same statement"}"#   // line 5 repeats line 3
+        lines[9] = "not json"                                                                  // line 10
+        lines[99] = #"{"id": "n20", "type": "embed", "input": "text 20"}"#                     // line 100 repeats line 20, same input
+        lines[129] = #"{"id": "known-same", "type": "embed", "input": "k"}"#                   // line 130
+        lines[130] = #"{"id": "known-changed", "type": "embed", "input": "new"}"#              // line 131
+        let result = try enqueueText(lines.joined(separator: "\n") + "\n", into: store, name: "big.jsonl")
+        #expect(result.diagnostics.map(\.description) == [
+            #"big.jsonl:5: warning: id "n3" repeats line 3; this later line wins"#,
+            "big.jsonl:10: invalid JSON: invalid literal (expected true, false or null) at byte 1",
+            #"big.jsonl:100: warning: id "n20" repeats line 20; this later line wins"#,
+        ])
+        // 200 lines: 1 rejected, 2 repeats (1 changed input, 1 the same), 2 known ids.
+        #expect(result.counts == counts(added: 195, updated: 2, unchanged: 2, rejected: 1))
+        #expect(try store.db.rows("SELECT request FROM jobs WHERE custom_id = 'n3'")[0][0]
+                == .text(#"{"dimensions":1536,"input":"repeat in the same statement","kind":"embed","model":"text-embedding-3-small"}"#))
+        #expect(try store.db.rows("SELECT source_file, source_line FROM jobs WHERE custom_id IN ('n20', 'known-changed') ORDER BY custom_id")
+                == [[.text("big.jsonl"), .integer(131)], [.text("big.jsonl"), .integer(100)]])
+        #expect(try store.db.scalarInt("SELECT count(*) FROM jobs") == 2 + 195)
+    }
+
     @Test func crlfLineEndingsAndMissingFinalNewlineAreAccepted() throws {
         let dir = try TemporaryDirectory()
         let store = try JobStore(path: dir.path("q.sqlite"))

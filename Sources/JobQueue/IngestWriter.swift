@@ -1,0 +1,175 @@
+import SQLite
+
+/// Writes the job specs of one ingest, `rowsPerStatement` lines per multi-row INSERT that
+/// does nothing on a known id (one statement per 64 lines instead of one per line: a
+/// fresh million-line ingest is mostly statement overhead otherwise). When a statement
+/// skipped some ids, each of its lines is looked at to decide between added, unchanged
+/// and updated, as a single-row insert would have.
+final class IngestWriter {
+    enum Outcome { case added, updated, unchanged }
+
+    /// What happened to one line.
+    struct Written {
+        var outcome: Outcome
+        var line: Int
+        var customID: String
+        /// The earlier line of this file with the same id (the later one wins), if any.
+        var repeatedLine: Int?
+    }
+
+    /// Lines per INSERT statement.
+    static let rowsPerStatement = 64
+    private static let columns = 11
+
+    private let store: JobStore
+    private let ingestID: Int64
+    private let sourceName: String
+    private var buffered: [(spec: JobSpec, line: Int)] = []
+    /// The buffered rows' texts and hashes, bound from here without copies.
+    private var rowBytes: [UInt8] = []
+
+    init(store: JobStore, ingestID: Int64, sourceName: String) throws {
+        self.store = store
+        self.ingestID = ingestID
+        self.sourceName = sourceName
+        buffered.reserveCapacity(Self.rowsPerStatement)
+    }
+
+    /// Buffers a line; true when the buffer is full and `flush()` is due.
+    func buffer(_ spec: JobSpec, line: Int) -> Bool {
+        buffered.append((spec, line))
+        return buffered.count >= Self.rowsPerStatement
+    }
+
+    /// Writes the buffered lines (in the caller's transaction); their outcomes in order.
+    func flush() throws -> [Written] {
+        guard !buffered.isEmpty else { return [] }
+        defer { buffered.removeAll(keepingCapacity: true) }
+        let db = store.db
+        let timestamp = store.now()
+        try run(try insertStatement(rows: buffered.count), rows: buffered, timestamp: timestamp)
+        let added = db.changes
+        if added == buffered.count {
+            return buffered.map { Written(outcome: .added, line: $0.line, customID: $0.spec.customID) }
+        }
+        // Rows this statement inserted have the newest ids; any other line met a known id.
+        let firstNewID = db.lastInsertRowID - Int64(added) + 1
+        return try buffered.map { try resolve($0.spec, line: $0.line, firstNewID: added > 0 ? firstNewID : .max, timestamp: timestamp) }
+    }
+
+    /// A line whose row may have existed before the statement.
+    private func resolve(_ spec: JobSpec, line: Int, firstNewID: Int64, timestamp: Double) throws -> Written {
+        let db = store.db
+        let lookup = try db.cachedStatement(
+            "SELECT id, request_hash, ingest_id, source_file, source_line FROM jobs WHERE custom_id = ?1")
+        try lookup.bind(spec.customID, at: 1)
+        guard try lookup.step() else {
+            lookup.reset()
+            throw JobQueueError(.database, "job \"\(spec.customID)\" vanished during ingest")
+        }
+        let id = lookup.int64(at: 0)
+        let storedHash = lookup.blob(at: 1)
+        let storedIngest = lookup.optionalInt(at: 2)
+        let storedFile = lookup.string(at: 3)
+        let storedLine = lookup.optionalInt(at: 4)
+        lookup.reset()
+        var written = Written(outcome: .added, line: line, customID: spec.customID)
+        if id >= firstNewID, storedLine == line, storedIngest == Int(ingestID) { return written }
+        if storedIngest == Int(ingestID), storedFile == sourceName {
+            written.repeatedLine = storedLine
+        }
+        if storedHash == spec.requestHash {
+            let touch = try db.cachedStatement("""
+                UPDATE jobs SET metadata = ?2, source_file = ?3, source_line = ?4, ingest_id = ?5,
+                                updated_at = CASE WHEN metadata IS ?2 THEN updated_at ELSE ?6 END
+                WHERE custom_id = ?1
+                """)
+            defer { touch.reset() }
+            try touch.bind(spec.customID, at: 1)
+            try touch.bind(spec.metadata, at: 2)
+            try touch.bind(sourceName, at: 3)
+            try touch.bind(line, at: 4)
+            try touch.bind(ingestID, at: 5)
+            try touch.bind(timestamp, at: 6)
+            try touch.run()
+            written.outcome = .unchanged
+            return written
+        }
+        let requeue = try db.cachedStatement("""
+            UPDATE jobs SET kind = ?2, model = ?3, dimensions = ?4, request = ?5, request_hash = ?6, metadata = ?7,
+                            source_file = ?8, source_line = ?9, ingest_id = ?10, updated_at = ?11,
+                            status = 'pending', attempts = 0, last_error = NULL, available_at = 0,
+                            lease_owner = NULL, lease_expires_at = NULL, finished_at = NULL,
+                            input_tokens = NULL, tokens_exact = 0
+            WHERE custom_id = ?1
+            """)
+        try run(requeue, rows: [(spec, line)], timestamp: timestamp)
+        written.outcome = .updated
+        return written
+    }
+
+    /// `INSERT … VALUES (…), (…) … ON CONFLICT (custom_id) DO NOTHING` for `rows` rows.
+    private func insertStatement(rows: Int) throws -> Statement {
+        // Row r binds ?(11r+1) … ?(11r+11); created_at and updated_at are both the last.
+        let values = (0..<rows).map { row in
+            let first = row * Self.columns
+            return "(" + (1...Self.columns).map { "?\(first + $0)" }.joined(separator: ", ") + ", ?\(first + Self.columns))"
+        }
+        return try store.db.cachedStatement("""
+            INSERT INTO jobs (custom_id, kind, model, dimensions, request, request_hash, metadata,
+                              source_file, source_line, ingest_id, created_at, updated_at)
+            VALUES \(values.joined(separator: ", "))
+            ON CONFLICT (custom_id) DO NOTHING
+            """)
+    }
+
+    /// Binds each row's eleven values (`?` after `?`, row after row) and runs `statement`,
+    /// then resets it. The texts and hashes are copied once into `rowBytes` and bound from
+    /// there without SQLite copying them again.
+    private func run(_ statement: Statement, rows: [(spec: JobSpec, line: Int)], timestamp: Double) throws {
+        rowBytes.removeAll(keepingCapacity: true)
+        var ranges: [Range<Int>?] = []
+        ranges.reserveCapacity(rows.count * 7)
+        for (spec, _) in rows {
+            ranges.append(append(spec.customID.utf8))
+            ranges.append(append(spec.kind.rawValue.utf8))
+            ranges.append(append(spec.model.utf8))
+            ranges.append(append(spec.request.utf8))
+            ranges.append(append(spec.requestHash))
+            ranges.append(spec.metadata.map { append($0.utf8) })
+            ranges.append(append(sourceName.utf8))
+        }
+        defer { statement.reset() }
+        try rowBytes.withUnsafeBytes { raw in
+            func text(_ slot: Int, at index: Int32) throws {
+                guard let range = ranges[slot] else { return try statement.bindNull(at: index) }
+                try statement.bindText(borrowedUTF8: UnsafeRawBufferPointer(rebasing: raw[range]), at: index)
+            }
+            for (row, (spec, line)) in rows.enumerated() {
+                let slot = row * 7
+                let first = Int32(row * Self.columns)
+                try text(slot, at: first + 1)
+                try text(slot + 1, at: first + 2)
+                try text(slot + 2, at: first + 3)
+                try statement.bind(spec.dimensions, at: first + 4)
+                try text(slot + 3, at: first + 5)
+                if let hash = ranges[slot + 4] {
+                    try statement.bindBlob(borrowed: UnsafeRawBufferPointer(rebasing: raw[hash]), at: first + 6)
+                }
+                try text(slot + 5, at: first + 7)
+                try text(slot + 6, at: first + 8)
+                try statement.bind(line, at: first + 9)
+                try statement.bind(ingestID, at: first + 10)
+                try statement.bind(timestamp, at: first + 11)
+            }
+            try statement.run()
+        }
+    }
+
+    /// Appends `bytes` to `rowBytes`, returning where they are.
+    private func append(_ bytes: some Collection<UInt8>) -> Range<Int> {
+        let start = rowBytes.count
+        rowBytes.append(contentsOf: bytes)
+        return start..<rowBytes.count
+    }
+}
