@@ -281,7 +281,10 @@ struct RunEndToEndTests {
 
     /// The succeeded jobs' ids; empty while the child has not created the schema yet.
     private func succeededIDs(_ db: String) throws -> Set<String> {
-        guard FileManager.default.fileExists(atPath: db), let connection = try? Connection(path: db),
+        // Read-only, and only once the child has put the file in WAL mode: a second writer
+        // racing the child's own set-up of a brand-new file could make that set-up fail.
+        guard FileManager.default.fileExists(atPath: db + "-wal"),
+              let connection = try? Connection(path: db, options: ConnectionOptions(readOnly: true)),
               let rows = try? connection.rows("SELECT custom_id FROM jobs WHERE status = 'succeeded'") else { return [] }
         return Set(rows.compactMap { if case .text(let id) = $0[0] { return id } else { return nil } })
     }
