@@ -8,8 +8,11 @@ import LLM
 /// - Requests and tokens are paced by `--rpm`/`--tpm` when given, else by the limits the
 ///   `x-ratelimit-limit-*` headers report, aiming at `headerLimitShare` of them: spread
 ///   evenly over time (`SmoothRate`, at most `burstSeconds` ahead), and never more than
-///   the limit in any sliding minute. `remaining` is not taken literally (it is a
-///   per-minute figure a server may enforce over shorter windows).
+///   the limit in any sliding minute.
+/// - The `x-ratelimit-remaining-*` / `x-ratelimit-reset-*` figures of the latest response
+///   are a second guard (`RemainingBudget`): when the server's remainder, refilled towards
+///   its reset and less what was sent since, has no room for the next request, it waits.
+///   That catches a budget shared with other clients before the server says 429.
 /// - Token estimates are calibrated against the usage the API reports (both ways), so an
 ///   upper-bound estimate does not leave most of the limit unused and a server that
 ///   counts more than the tokenizer does is not overrun.
@@ -25,6 +28,8 @@ public actor Pacer: RequestObserver {
     private var tokens = SlidingWindow()
     private var requestPace = SmoothRate()
     private var tokenPace = SmoothRate()
+    private var remainingRequests = RemainingBudget()
+    private var remainingTokens = RemainingBudget()
     /// How far ahead of the steady rate sends may run, in seconds.
     private let burstSeconds: Double = 1
     private var pausedUntil: Double = 0
@@ -56,7 +61,7 @@ public actor Pacer: RequestObserver {
             let now = clock.now()
             requests.prune(now: now)
             tokens.prune(now: now)
-            var wait = pausedUntil - now
+            var wait = max(pausedUntil - now, remainingRequests.wait(for: 1, now: now), remainingTokens.wait(for: cost, now: now))
             if let limit = requestLimit {
                 wait = max(wait, requests.wait(for: 1, limit: limit, now: now), requestPace.wait(now: now, burst: burstSeconds))
             }
@@ -66,6 +71,8 @@ public actor Pacer: RequestObserver {
             if wait <= 0 {
                 requests.add(1, now: now)
                 tokens.add(cost, now: now)
+                remainingRequests.book(1)
+                remainingTokens.book(cost)
                 if let limit = requestLimit { requestPace.book(1, perSecond: limit / 60, now: now) }
                 if let limit = tokenLimit { tokenPace.book(cost, perSecond: limit / 60, now: now) }
                 return
@@ -95,6 +102,8 @@ public actor Pacer: RequestObserver {
         if let limits = rateLimits {
             if let limit = limits.limitRequests, limit > 0 { headerRequestLimit = Double(limit) }
             if let limit = limits.limitTokens, limit > 0 { headerTokenLimit = Double(limit) }
+            remainingRequests.observe(remaining: limits.remainingRequests, limit: limits.limitRequests, reset: limits.resetRequests, now: now)
+            remainingTokens.observe(remaining: limits.remainingTokens, limit: limits.limitTokens, reset: limits.resetTokens, now: now)
         }
     }
 

@@ -92,6 +92,39 @@ struct PacerTests {
         #expect(busiestMinute(tokenTimes, cost: 250) <= 500)
     }
 
+    @Test func aLowRemainderWaitsForTheRefillBeforeTheServerSays429() async throws {
+        let clock = ManualClock()
+        let start = clock.now()
+        // Another client spent most of the budget: 60,000 tokens a minute, 300 left, whole
+        // again in 59.7 s, so it refills at 1,000 tokens/s (the limits' own pace allows the
+        // sends below at once).
+        let pacer = Pacer(clock: clock, headerLimitShare: 1)
+        await pacer.didReceive(status: 200, rateLimits: RateLimitSnapshot(
+            limitRequests: 6_000, limitTokens: 60_000, remainingRequests: 5_000, remainingTokens: 300,
+            resetRequests: .seconds(10), resetTokens: .milliseconds(59_700)), retryAfter: nil)
+        try await pacer.willSend(path: "/embeddings", estimatedTokens: 200)
+        #expect(clock.now() == start, "200 of the 300 left: no wait")
+        try await pacer.willSend(path: "/embeddings", estimatedTokens: 200)
+        #expect(abs(clock.now() - start - 0.1) < 1e-9, "100 left: 100 more tokens take 0.1 s to refill")
+        // A fresh response with room to spare lifts the guard.
+        await pacer.didReceive(status: 200, rateLimits: RateLimitSnapshot(
+            limitRequests: 6_000, limitTokens: 60_000, remainingRequests: 5_000, remainingTokens: 50_000,
+            resetRequests: .seconds(10), resetTokens: .seconds(10)), retryAfter: nil)
+        let before = clock.now()
+        try await pacer.willSend(path: "/embeddings", estimatedTokens: 200)
+        #expect(clock.now() == before)
+    }
+
+    @Test func noRequestsLeftWaitsUntilTheReportedReset() async throws {
+        let clock = ManualClock()
+        let start = clock.now()
+        let pacer = Pacer(clock: clock, headerLimitShare: 1)
+        await pacer.didReceive(status: 200, rateLimits: RateLimitSnapshot(
+            remainingRequests: 0, resetRequests: .seconds(2)), retryAfter: nil)
+        try await pacer.willSend(path: "/chat/completions", estimatedTokens: 10)
+        #expect(clock.now() == start + 2)
+    }
+
     @Test func flagsOverrideHeaderLimits() async throws {
         let clock = ManualClock()
         let pacer = Pacer(clock: clock, requestsPerMinute: 5, headerLimitShare: 0.5)
