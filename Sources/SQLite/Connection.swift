@@ -77,7 +77,8 @@ public final class Connection {
             mode.reset()
             try execute("PRAGMA synchronous = NORMAL")
             if inWALMode && options.backgroundCheckpoints {
-                try startBackgroundCheckpoints(startPages: options.walCheckpointPages, limitPages: options.walLimitPages)
+                try startBackgroundCheckpoints(startPages: options.walCheckpointPages, limitPages: options.walLimitPages,
+                                               busyTimeout: options.busyTimeoutMilliseconds)
             }
         }
     }
@@ -93,8 +94,9 @@ public final class Connection {
 
     /// Replaces SQLite's automatic checkpoint (run by the committing thread) with a
     /// `WALCheckpointer` told about every commit.
-    private func startBackgroundCheckpoints(startPages: Int32, limitPages: Int32) throws {
-        let checkpointer = try WALCheckpointer(path: path, startPages: startPages, limitPages: limitPages)
+    private func startBackgroundCheckpoints(startPages: Int32, limitPages: Int32, busyTimeout: Int32) throws {
+        let checkpointer = try WALCheckpointer(path: path, startPages: startPages, limitPages: limitPages,
+                                               writerBusyTimeout: busyTimeout)
         self.checkpointer = checkpointer
         let hook: @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, UnsafePointer<CChar>?, Int32) -> Int32 = { context, db, _, frames in
             guard let context, let db else { return SQLITE_OK }
@@ -156,6 +158,9 @@ public final class Connection {
     func waitForBackgroundCheckpoints() {
         checkpointer?.waitForCheckpoints()
     }
+
+    /// How many times this writer ran its own checkpoint at the WAL limit (for tests).
+    var forcedCheckpointAttempts: Int { checkpointer?.forcedAttempts.load(ordering: .relaxed) ?? 0 }
 
     /// The number of rows changed by the last INSERT, UPDATE or DELETE.
     public var changes: Int { Int(sqlite3_changes(handle)) }

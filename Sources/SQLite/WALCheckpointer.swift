@@ -10,13 +10,24 @@ import Synchronization
 /// checkpointer copies the WAL into the database with its own connection (a PASSIVE
 /// checkpoint: it never blocks the writer or readers). If the writer outruns it and the
 /// WAL reaches `limitPages`, the writer itself runs a RESTART checkpoint, which waits
-/// for the background one and lets the next transaction start the WAL over: the WAL
-/// never grows past about `limitPages` pages plus one transaction.
+/// (at most `forcedWaitMilliseconds`) for the background one and for readers, and lets
+/// the next transaction start the WAL over: the WAL never grows past about `limitPages`
+/// pages plus one transaction. While a long reader (an export) keeps the WAL in use, the
+/// next try waits for another `limitPages` pages, so the writer is not held up on every
+/// commit.
 final class WALCheckpointer: Sendable {
     /// WAL size (pages) at which a background checkpoint starts.
     let startPages: Int32
     /// WAL size (pages) at which the writer checkpoints itself.
     let limitPages: Int32
+    /// How long the writer's own checkpoint waits for readers and the background one.
+    static let forcedWaitMilliseconds: Int32 = 250
+    /// The writer's busy timeout, restored after its own checkpoint.
+    private let writerBusyTimeout: Int32
+    /// WAL size (pages) at which the writer next tries its own checkpoint.
+    private let nextForcedAt: Atomic<Int32>
+    /// The writer's own checkpoints tried so far (for tests).
+    let forcedAttempts = Atomic<Int>(0)
 
     private let queue = DispatchQueue(label: "llmq.sqlite.checkpoint")
     /// The checkpointing connection, nil once closed. Only touched under the lock.
@@ -26,9 +37,11 @@ final class WALCheckpointer: Sendable {
 
     /// Opens a second connection to `path` for checkpointing.
     /// - Throws: `SQLiteError` when it cannot be opened.
-    init(path: String, startPages: Int32, limitPages: Int32) throws {
+    init(path: String, startPages: Int32, limitPages: Int32, writerBusyTimeout: Int32) throws {
         self.startPages = startPages
         self.limitPages = limitPages
+        self.writerBusyTimeout = writerBusyTimeout
+        self.nextForcedAt = Atomic(limitPages)
         var handle: OpaquePointer?
         let rc = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil)
         guard rc == SQLITE_OK, let handle else {
@@ -43,10 +56,16 @@ final class WALCheckpointer: Sendable {
     /// Called by the writer after each commit with the WAL's size in pages; runs on the
     /// writer's thread.
     func commitFinished(writer: OpaquePointer, walFrames: Int32) {
-        if walFrames >= limitPages {
+        if walFrames < limitPages {
+            nextForcedAt.store(limitPages, ordering: .relaxed)
+        } else if walFrames >= nextForcedAt.load(ordering: .relaxed) {
+            forcedAttempts.add(1, ordering: .relaxed)
             var logFrames: Int32 = 0
             var copiedFrames: Int32 = 0
-            sqlite3_wal_checkpoint_v2(writer, nil, SQLITE_CHECKPOINT_RESTART, &logFrames, &copiedFrames)
+            sqlite3_busy_timeout(writer, Self.forcedWaitMilliseconds)
+            let rc = sqlite3_wal_checkpoint_v2(writer, nil, SQLITE_CHECKPOINT_RESTART, &logFrames, &copiedFrames)
+            sqlite3_busy_timeout(writer, writerBusyTimeout)
+            if rc != SQLITE_OK { nextForcedAt.store(walFrames + limitPages, ordering: .relaxed) }
             return
         }
         guard walFrames >= startPages else { return }
