@@ -27,6 +27,8 @@ final class IngestWriter {
     private var buffered: [(spec: JobSpec, line: Int)] = []
     /// The buffered rows' texts and hashes, bound from here without copies.
     private var rowBytes: [UInt8] = []
+    /// The multi-row INSERTs by row count (building their SQL text is not free).
+    private var insertStatements: [Int: Statement] = [:]
 
     init(store: JobStore, ingestID: Int64, sourceName: String) throws {
         self.store = store
@@ -108,14 +110,22 @@ final class IngestWriter {
         return written
     }
 
-    /// `INSERT … VALUES (…), (…) … ON CONFLICT (custom_id) DO NOTHING` for `rows` rows.
+    /// `INSERT … VALUES (…), (…) … ON CONFLICT (custom_id) DO NOTHING` for `rows` rows,
+    /// compiled once per row count.
     private func insertStatement(rows: Int) throws -> Statement {
+        if let statement = insertStatements[rows] { return statement }
+        let statement = try compileInsert(rows: rows)
+        insertStatements[rows] = statement
+        return statement
+    }
+
+    private func compileInsert(rows: Int) throws -> Statement {
         // Row r binds ?(11r+1) … ?(11r+11); created_at and updated_at are both the last.
         let values = (0..<rows).map { row in
             let first = row * Self.columns
             return "(" + (1...Self.columns).map { "?\(first + $0)" }.joined(separator: ", ") + ", ?\(first + Self.columns))"
         }
-        return try store.db.cachedStatement("""
+        return try store.db.prepare("""
             INSERT INTO jobs (custom_id, kind, model, dimensions, request, request_hash, metadata,
                               source_file, source_line, ingest_id, created_at, updated_at)
             VALUES \(values.joined(separator: ", "))
