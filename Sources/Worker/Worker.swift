@@ -83,8 +83,9 @@ public final class Worker: Sendable {
     /// - Throws: only database failures (the run's jobs are handed back first when possible).
     public func run() async throws -> RunReport {
         try await recoverLeases()
-        // Vectors a killed run stored but had not indexed yet become findable.
-        try await queue.mergeVectorIndex()
+        // Vectors a killed run stored but had not indexed yet become findable (should the
+        // merge fail, the rows wait for the next one; nothing is lost).
+        _ = try? await queue.mergeVectorIndex()
         let renewal = Task { [queue, owner, options, clock] in
             while !Task.isCancelled {
                 try? await clock.sleep(seconds: options.leaseSeconds / 3)
@@ -102,7 +103,7 @@ public final class Worker: Sendable {
             throw error
         }
         try await queue.release(owner: owner)
-        try await queue.mergeVectorIndex()
+        _ = try? await queue.mergeVectorIndex()
         var report = await progress()
         let summary = try await queue.pendingSummary()
         report.pendingLeft = summary.pending
