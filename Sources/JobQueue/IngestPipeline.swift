@@ -69,16 +69,22 @@ final class IngestPipeline: Sendable {
         let stream = JobLineStream(source, parser: parser, maxLineBytes: maxLineBytes)
         var items: [Item] = []
         items.reserveCapacity(chunkSize)
+        // Rejected lines count too, so a file of nothing but bad lines stays in chunks.
+        func handOverWhenFull() {
+            guard items.count >= chunkSize else { return }
+            dropFinished()
+            put(Chunk(items: items, end: nil))
+            items = []
+            items.reserveCapacity(chunkSize)
+        }
         do {
             while !stopRequested.load(ordering: .acquiring),
-                  let (job, line) = try stream.next(report: { items.append(.diagnostic($0)) }) {
+                  let (job, line) = try stream.next(report: { diagnostic in
+                      items.append(.diagnostic(diagnostic))
+                      handOverWhenFull()
+                  }) {
                 items.append(.job(JobSpec(job), line: line))
-                if items.count >= chunkSize {
-                    dropFinished()
-                    put(Chunk(items: items, end: nil))
-                    items = []
-                    items.reserveCapacity(chunkSize)
-                }
+                handOverWhenFull()
             }
             put(Chunk(items: items, end: .finished(rejected: stream.rejected)))
         } catch {

@@ -43,6 +43,22 @@ struct IngestPipelineTests {
         #expect(rejectedLines == [7])
     }
 
+    @Test func aFileOfBadLinesStillComesInChunks() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.path("bad.jsonl")
+        try Data(String(repeating: "not json\n", count: 95).utf8).write(to: URL(fileURLWithPath: path))
+        let source = JobSource(name: "bad.jsonl", fd: open(path, O_RDONLY))
+        defer { close(source.fd) }
+        let pipeline = IngestPipeline(source: source, parser: JobLineParser(), maxLineBytes: 1 << 20, chunkSize: 10, depth: 2)
+        var sizes: [Int] = []
+        while true {
+            let chunk = pipeline.next()
+            sizes.append(chunk.items.count)
+            if chunk.end != nil { break }
+        }
+        #expect(sizes == Array(repeating: 10, count: 9) + [5])
+    }
+
     @Test func cancellingAfterOneChunkStopsTheReader() throws {
         let dir = try TemporaryDirectory()
         let source = try source(lines: 5_000, in: dir)
