@@ -13,6 +13,8 @@ final class FakeOpenAIEngine: Sendable {
         var requestWindow: SlidingWindowLimiter?
         var tokenWindow: SlidingWindowLimiter?
         var nextRequestID = 0
+        /// Callers of `FakeOpenAIServer.requestsReceived(_:)` still waiting, with their count.
+        var requestWaiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
     }
 
     let options: FakeOpenAIOptions
@@ -31,8 +33,13 @@ final class FakeOpenAIEngine: Sendable {
     /// Decides the answer to `request`.
     func handle(_ request: FakeRequest) -> FakeAction {
         let json: JSONValue? = options.recordRequests ? try? JSONDecoder().decode(JSONValue.self, from: request.body) : nil
+        var arrived: [CheckedContinuation<Void, Never>] = []
+        defer { for waiter in arrived { waiter.resume() } }
         let fault: FakeFault? = store.withLock { store in
             store.stats.requests += 1
+            let requests = store.stats.requests
+            arrived = store.requestWaiters.filter { $0.count <= requests }.map(\.continuation)
+            store.requestWaiters.removeAll { $0.count <= requests }
             if options.recordRequests, store.recorded.count < options.maxRecordedRequests {
                 store.recorded.append(
                     FakeRecordedRequest(

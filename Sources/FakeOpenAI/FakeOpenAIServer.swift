@@ -79,6 +79,19 @@ public final class FakeOpenAIServer: Sendable {
         engine.store.withLock { $0.recorded }
     }
 
+    /// Returns once the server has received at least `count` requests (at once when it
+    /// has), so a test can act at a point of a run instead of after a guessed delay.
+    public func requestsReceived(_ count: Int) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let already = engine.store.withLock { store in
+                if store.stats.requests >= count { return true }
+                store.requestWaiters.append((count, continuation))
+                return false
+            }
+            if already { continuation.resume() }
+        }
+    }
+
     /// Counters since start.
     public func stats() -> FakeOpenAIStats {
         engine.store.withLock { $0.stats }

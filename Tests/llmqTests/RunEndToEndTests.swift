@@ -138,17 +138,12 @@ struct RunEndToEndTests {
         let inputs = try writeEmbedCorpus(corpus, count: 200)
         let first = try LLMQChild(["run", "--db", db, "--quiet", "--batch-size", "2", "--concurrency", "2", corpus],
                                   environment: fakeEnvironment(server), in: dir, name: "first")
-        // Wait (at most 30 s, for a loaded machine) until some jobs are done, then kill -9 mid-run.
-        var succeededBeforeKill: Set<String> = []
-        for _ in 0..<3000 {
-            let done = try succeededIDs(db)
-            if done.count >= 20 { break }
-            try await Task.yield()
-            usleepBounded()
-        }
+        // Kill -9 mid-run once the server has seen 15 requests: a slot sends its next batch
+        // only after writing the last one, so at least 13 batches (26 jobs) are stored.
+        await first.untilServer(server, hasReceived: 15)
         first.kill(SIGKILL)
         _ = try await first.finished()
-        succeededBeforeKill = try succeededIDs(db)
+        let succeededBeforeKill = try succeededIDs(db)
         #expect(succeededBeforeKill.count >= 20)
         #expect(succeededBeforeKill.count < 200)
 
@@ -231,7 +226,7 @@ struct RunEndToEndTests {
         try writeEmbedCorpus(corpus, count: 200)
         let child = try LLMQChild(["run", "--db", db, "--quiet", "--batch-size", "1", "--concurrency", "2", corpus],
                                   environment: fakeEnvironment(server), in: dir, name: "run")
-        for _ in 0..<3000 where try succeededIDs(db).count < 5 { usleepBounded() }
+        await child.untilServer(server, hasReceived: 5)  // some jobs done, most still pending
         child.kill(SIGTERM)
         let result = try await child.finished()
         #expect(result.status == 75, "stdout: \(result.stdout) stderr: \(result.stderr)")
@@ -279,13 +274,9 @@ struct RunEndToEndTests {
         #expect(result.stdout.contains("some replies"))
     }
 
-    /// The succeeded jobs' ids; empty while the child has not created the schema yet.
+    /// The succeeded jobs' ids.
     private func succeededIDs(_ db: String) throws -> Set<String> {
-        // Read-only, and only once the child has put the file in WAL mode: a second writer
-        // racing the child's own set-up of a brand-new file could make that set-up fail.
-        guard FileManager.default.fileExists(atPath: db + "-wal"),
-              let connection = try? Connection(path: db, options: ConnectionOptions(readOnly: true)),
-              let rows = try? connection.rows("SELECT custom_id FROM jobs WHERE status = 'succeeded'") else { return [] }
+        let rows = try Connection(path: db).rows("SELECT custom_id FROM jobs WHERE status = 'succeeded'")
         return Set(rows.compactMap { if case .text(let id) = $0[0] { return id } else { return nil } })
     }
 
@@ -295,11 +286,4 @@ struct RunEndToEndTests {
             return [UInt8(bits & 0xFF), UInt8(bits >> 8 & 0xFF), UInt8(bits >> 16 & 0xFF), UInt8(bits >> 24)]
         }
     }
-}
-
-/// Polls a child process's progress: a 10 ms pause between looks at its database. The
-/// child runs in real time, so watching it needs real (bounded) waiting.
-private func usleepBounded() {
-    var pause = timespec(tv_sec: 0, tv_nsec: 10_000_000)
-    nanosleep(&pause, nil)
 }

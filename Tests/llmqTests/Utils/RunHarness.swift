@@ -1,6 +1,7 @@
 import FakeOpenAI
 import Foundation
 import SQLite
+import Synchronization
 import TestSupport
 
 /// A running `llmq` child process whose output goes to files (no pipe can fill up),
@@ -41,6 +42,34 @@ final class LLMQChild {
 
     func kill(_ signal: Int32) {
         Foundation.kill(process.processIdentifier, signal)
+    }
+
+    /// Returns once `server` has received `count` requests, or at once when the child
+    /// ends before that (its test then fails on what it finds instead of hanging).
+    func untilServer(_ server: FakeOpenAIServer, hasReceived count: Int) async {
+        let process = process
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let once = ResumeOnce(continuation)
+            Task { await server.requestsReceived(count); once.resume() }
+            Thread.detachNewThread {
+                process.waitUntilExit()
+                once.resume()
+            }
+        }
+    }
+}
+
+/// Resumes a continuation the first time `resume()` is called, whoever calls first.
+private final class ResumeOnce: Sendable {
+    private let continuation: Mutex<CheckedContinuation<Void, Never>?>
+
+    init(_ continuation: CheckedContinuation<Void, Never>) { self.continuation = Mutex(continuation) }
+
+    func resume() {
+        continuation.withLock { pending in
+            pending?.resume()
+            pending = nil
+        }
     }
 }
 
