@@ -58,4 +58,23 @@ public struct FakeOpenAIStats: Sendable, Hashable {
     public var embeddingInputs = 0
     /// Tokens charged against the TPM window by successful requests.
     public var tokensCharged = 0
+    /// When the first and the latest successful request were admitted (the server's
+    /// monotonic clock, nanoseconds), and the latest one's tokens: the span a client
+    /// needed, for pacing efficiency.
+    public var firstAdmittedNanos: UInt64?
+    public var lastAdmittedNanos: UInt64?
+    public var lastAdmittedTokens = 0
+}
+
+extension FakeOpenAIStats {
+    /// How close a client came to the shortest span any client could reach under a limit
+    /// of `tokensPerMinute` (one window's budget per window, that is the limit's rate):
+    /// the tokens of every successful request but the last, at that rate, over the time
+    /// from the first successful request to the last. 1 is the limit's rate exactly; nil
+    /// with fewer than two successful requests.
+    public func pacingEfficiency(tokensPerMinute: Int) -> Double? {
+        guard let first = firstAdmittedNanos, let last = lastAdmittedNanos, last > first, tokensPerMinute > 0 else { return nil }
+        let shortest = Double(tokensCharged - lastAdmittedTokens) / (Double(tokensPerMinute) / 60)
+        return shortest / (Double(last - first) / 1e9)
+    }
 }

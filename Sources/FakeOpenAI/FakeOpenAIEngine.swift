@@ -10,8 +10,8 @@ final class FakeOpenAIEngine: Sendable {
         var faults: [FaultRule] = []
         var recorded: [FakeRecordedRequest] = []
         var stats = FakeOpenAIStats()
-        var requestWindow: SlidingWindowLimiter?
-        var tokenWindow: SlidingWindowLimiter?
+        var requestWindow: WindowedLimit?
+        var tokenWindow: WindowedLimit?
         var nextRequestID = 0
         /// Callers of `FakeOpenAIServer.requestsReceived(_:)` still waiting, with their count.
         var requestWaiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
@@ -25,8 +25,10 @@ final class FakeOpenAIEngine: Sendable {
         self.options = options
         self.now = now
         var initial = Store()
-        initial.requestWindow = options.requestsPerMinute.map { SlidingWindowLimiter(limit: $0) }
-        initial.tokenWindow = options.tokensPerMinute.map { SlidingWindowLimiter(limit: $0) }
+        let window = UInt64(options.rateWindow.components.seconds) * 1_000_000_000
+            + UInt64(options.rateWindow.components.attoseconds / 1_000_000_000)
+        initial.requestWindow = options.requestsPerMinute.map { WindowedLimit(perMinute: $0, windowNanos: window) }
+        initial.tokenWindow = options.tokensPerMinute.map { WindowedLimit(perMinute: $0, windowNanos: window) }
         store = Mutex(initial)
     }
 
@@ -86,10 +88,12 @@ final class FakeOpenAIEngine: Sendable {
                 switch (requestDecision, tokenDecision) {
                 case (.admit, .admit): nil
                 case (_, .tooLarge): .tooLarge(limit: options.tokensPerMinute ?? 0, requested: tokens)
-                case (.wait(let wait, let used), _):
-                    .requests(limit: options.requestsPerMinute ?? 0, used: used, waitNanos: wait)
-                case (_, .wait(let wait, let used)):
-                    .tokens(limit: options.tokensPerMinute ?? 0, used: used, requested: tokens, waitNanos: wait)
+                case (.wait(let wait, _), _):
+                    .requests(limit: options.requestsPerMinute ?? 0, used: store.requestWindow?.usedThisMinute(now: time) ?? 0,
+                              waitNanos: wait)
+                case (_, .wait(let wait, _)):
+                    .tokens(limit: options.tokensPerMinute ?? 0, used: store.tokenWindow?.usedThisMinute(now: time) ?? 0,
+                            requested: tokens, waitNanos: wait)
                 case (.tooLarge, _): .requests(limit: 0, used: 0, waitNanos: 60_000_000_000)
                 }
             if let rejection {
@@ -101,6 +105,9 @@ final class FakeOpenAIEngine: Sendable {
             store.tokenWindow?.record(tokens, now: time)
             store.stats.succeeded += 1
             store.stats.tokensCharged += tokens
+            store.stats.firstAdmittedNanos = store.stats.firstAdmittedNanos ?? time
+            store.stats.lastAdmittedNanos = time
+            store.stats.lastAdmittedTokens = tokens
             store.nextRequestID += 1
             return .success(
                 Self.rateLimitHeaders(&store, now: time, model: model)
@@ -113,8 +120,8 @@ final class FakeOpenAIEngine: Sendable {
     private static let unlimitedTokens = 1_000_000_000
 
     private static func rateLimitHeaders(_ store: inout Store, now: UInt64, model: String) -> [(String, String)] {
-        let requestLimit = store.requestWindow?.limit ?? unlimitedRequests
-        let tokenLimit = store.tokenWindow?.limit ?? unlimitedTokens
+        let requestLimit = store.requestWindow?.perMinute ?? unlimitedRequests
+        let tokenLimit = store.tokenWindow?.perMinute ?? unlimitedTokens
         let remainingRequests = store.requestWindow?.remaining(now: now) ?? requestLimit
         let remainingTokens = store.tokenWindow?.remaining(now: now) ?? tokenLimit
         return [

@@ -9,6 +9,10 @@ public struct FakeOpenAIOptions: Sendable {
     public var requestsPerMinute: Int?
     /// Tokens per sliding minute; `nil` (the default) means unlimited.
     public var tokensPerMinute: Int?
+    /// The window the limits are enforced over: at most `limit × rateWindow / 60` in any
+    /// sliding `rateWindow`, while the headers still report per-minute figures (default
+    /// one minute; at most one minute, more than zero).
+    public var rateWindow: Duration
     /// Any embeddings request with an input containing this marker gets a 400
     /// `invalid_request_error` like the real over-length message (default `nil`).
     public var rejectInputsContaining: String?
@@ -29,6 +33,7 @@ public struct FakeOpenAIOptions: Sendable {
         latency: Duration = .zero,
         requestsPerMinute: Int? = nil,
         tokensPerMinute: Int? = nil,
+        rateWindow: Duration = .seconds(60),
         rejectInputsContaining: String? = nil,
         requiredAPIKey: String? = nil,
         forceEncoding: FakeEmbeddingEncoding? = nil,
@@ -40,6 +45,7 @@ public struct FakeOpenAIOptions: Sendable {
         self.latency = latency
         self.requestsPerMinute = requestsPerMinute
         self.tokensPerMinute = tokensPerMinute
+        self.rateWindow = min(max(rateWindow, .milliseconds(1)), .seconds(60))
         self.rejectInputsContaining = rejectInputsContaining
         self.requiredAPIKey = requiredAPIKey
         self.forceEncoding = forceEncoding

@@ -5,10 +5,15 @@ import LLM
 ///
 /// - A 429 pauses **all** senders until its retry-after has passed (or an exponential
 ///   backoff when the server gave none), not only the one that got it.
+/// - Until a response has said what the limits are, one request goes at a time (a probe;
+///   another only when it has gone unanswered for `probeSeconds`), so no burst spends a
+///   budget nobody knows yet. Everything sent by then counts once the limits are known.
 /// - Requests and tokens are paced by `--rpm`/`--tpm` when given, else by the limits the
 ///   `x-ratelimit-limit-*` headers report, aiming at `headerLimitShare` of them: spread
-///   evenly over time (`SmoothRate`, at most `burstSeconds` ahead), and never more than
-///   the limit in any sliding minute.
+///   evenly over time (`SmoothRate`, at most `burstSeconds` ahead), never more than the
+///   limit in any sliding minute, and, once a 429 has shown that the server enforces its
+///   limit over a shorter window (`EnforcementWindow`), never more than that window's
+///   share in any window of that length.
 /// - The `x-ratelimit-remaining-*` / `x-ratelimit-reset-*` figures of the latest response
 ///   are a second guard (`RemainingBudget`): when the server's remainder, refilled towards
 ///   its reset and less what was sent since, has no room for the next request, it waits.
@@ -19,19 +24,17 @@ import LLM
 public actor Pacer: RequestObserver {
     private let clock: any WorkerClock
     private let random: @Sendable () -> Double
-    private let fixedRequestsPerMinute: Double?
-    private let fixedTokensPerMinute: Double?
-    private let headerLimitShare: Double
-    private var headerRequestLimit: Double?
-    private var headerTokenLimit: Double?
-    private var requests = SlidingWindow()
-    private var tokens = SlidingWindow()
-    private var requestPace = SmoothRate()
-    private var tokenPace = SmoothRate()
-    private var remainingRequests = RemainingBudget()
-    private var remainingTokens = RemainingBudget()
-    /// How far ahead of the steady rate sends may run, in seconds.
-    private let burstSeconds: Double = 1
+    private var log = SendLog()
+    private var requests: MeasurePace
+    private var tokens: MeasurePace
+    /// How far ahead of the steady rate sends may run, in seconds: enough to absorb late
+    /// wake-ups, small enough that no window gets much more than its share.
+    private let burstSeconds: Double = 0.1
+    /// How long the probe may go unanswered before another request goes.
+    private let probeSeconds: Double = 2
+    /// Whether a response has said what the limits are (or, a success without headers,
+    /// that there are none).
+    private var limitsKnown: Bool
     private var pausedUntil: Double = 0
     private var consecutiveRateLimits = 0
     /// Actual tokens per estimated token, learnt from responses (EWMA).
@@ -47,10 +50,28 @@ public actor Pacer: RequestObserver {
     public init(clock: any WorkerClock, requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil, headerLimitShare: Double = 0.97,
                 random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
         self.clock = clock
-        self.fixedRequestsPerMinute = requestsPerMinute.map(Double.init)
-        self.fixedTokensPerMinute = tokensPerMinute.map(Double.init)
-        self.headerLimitShare = headerLimitShare
+        self.requests = MeasurePace(.requests, fixedPerMinute: requestsPerMinute, share: headerLimitShare)
+        self.tokens = MeasurePace(.tokens, fixedPerMinute: tokensPerMinute, share: headerLimitShare)
+        self.limitsKnown = requestsPerMinute != nil || tokensPerMinute != nil
         self.random = random
+    }
+
+    /// Seconds over which the server is believed to enforce its request and token
+    /// limits (60 until a 429 shows a shorter window).
+    public var enforcementWindows: (requests: Double, tokens: Double) { (requests.window, tokens.window) }
+
+    /// Whether the pacer is still waiting for a response to say what the limits are; the
+    /// worker then keeps one request in flight.
+    public var isProbing: Bool { !limitsKnown }
+
+    /// The most tokens one request should carry (in the estimator's counts, before
+    /// calibration), once a token limit is known: a 40th of the budget of the enforcement
+    /// window (at most 10 s, the shortest a server is assumed to use until a 429 shows a
+    /// shorter one). Pacing then spreads sends finely enough that no window overflows for
+    /// want of room for one more whole request.
+    public func requestTokenBudget() -> Int? {
+        guard let perMinute = tokens.advertisedPerMinute ?? tokens.fixedPerMinute else { return nil }
+        return max(1, Int(perMinute * min(tokens.window, 10) / 60 / 40 / calibration))
     }
 
     /// Waits until a request of `estimatedTokens` may be sent, then books it.
@@ -59,51 +80,54 @@ public actor Pacer: RequestObserver {
         while true {
             try Task.checkCancellation()
             let now = clock.now()
-            requests.prune(now: now)
-            tokens.prune(now: now)
-            var wait = max(pausedUntil - now, remainingRequests.wait(for: 1, now: now), remainingTokens.wait(for: cost, now: now))
-            if let limit = requestLimit {
-                wait = max(wait, requests.wait(for: 1, limit: limit, now: now), requestPace.wait(now: now, burst: burstSeconds))
-            }
-            if let limit = tokenLimit {
-                wait = max(wait, tokens.wait(for: cost, limit: limit, now: now), tokenPace.wait(now: now, burst: burstSeconds))
+            log.prune(now: now)
+            var wait = max(pausedUntil - now, requests.wait(for: 1, log: log, burst: burstSeconds, now: now),
+                           tokens.wait(for: cost, log: log, burst: burstSeconds, now: now))
+            if !limitsKnown, let probe = log.newestUnanswered(after: now - probeSeconds) {
+                wait = max(wait, probe + probeSeconds - now)
             }
             if wait <= 0 {
-                requests.add(1, now: now)
-                tokens.add(cost, now: now)
-                remainingRequests.book(1)
-                remainingTokens.book(cost)
-                if let limit = requestLimit { requestPace.book(1, perSecond: limit / 60, now: now) }
-                if let limit = tokenLimit { tokenPace.book(cost, perSecond: limit / 60, now: now) }
+                log.add(tokens: cost, now: now)
+                requests.book(1, now: now)
+                tokens.book(cost, now: now)
                 return
             }
             try await clock.sleep(seconds: min(wait, 5))
         }
     }
 
-    /// Takes in a response: a 429 pauses every sender; headers update the limits.
+    /// Takes in a response: a 429 pauses every sender (and may show a shorter enforcement
+    /// window); headers update the limits.
     public func didReceive(status: Int, rateLimits: RateLimitSnapshot?, retryAfter: Duration?) async {
         responses += 1
         let now = clock.now()
-        if status == 429 {
-            rateLimitedResponses += 1
-            consecutiveRateLimits += 1
-            let pause: Double
-            if let retryAfter {
-                pause = Double(retryAfter.components.seconds) + Double(retryAfter.components.attoseconds) / 1e18
-            } else {
-                let base = min(0.5 * Double(1 << min(consecutiveRateLimits - 1, 10)), 30)
-                pause = base * (1 - 0.25 * random())
-            }
-            pausedUntil = max(pausedUntil, now + pause)
-        } else if status < 400 {
-            consecutiveRateLimits = 0
-        }
+        let settled = log.settle(status: status)
         if let limits = rateLimits {
-            if let limit = limits.limitRequests, limit > 0 { headerRequestLimit = Double(limit) }
-            if let limit = limits.limitTokens, limit > 0 { headerTokenLimit = Double(limit) }
-            remainingRequests.observe(remaining: limits.remainingRequests, limit: limits.limitRequests, reset: limits.resetRequests, now: now)
-            remainingTokens.observe(remaining: limits.remainingTokens, limit: limits.limitTokens, reset: limits.resetTokens, now: now)
+            requests.observe(limit: limits.limitRequests, remaining: limits.remainingRequests, reset: limits.resetRequests,
+                             log: log, now: now)
+            tokens.observe(limit: limits.limitTokens, remaining: limits.remainingTokens, reset: limits.resetTokens,
+                           log: log, now: now)
+            limitsKnown = limitsKnown || limits.limitRequests != nil || limits.limitTokens != nil
+        } else if status < 400 {
+            limitsKnown = true
+        }
+        guard status == 429 else {
+            if status < 400 { consecutiveRateLimits = 0 }
+            return
+        }
+        rateLimitedResponses += 1
+        consecutiveRateLimits += 1
+        let pause: Double
+        if let retryAfter {
+            pause = retryAfter.seconds
+        } else {
+            let base = min(0.5 * Double(1 << min(consecutiveRateLimits - 1, 10)), 30)
+            pause = base * (1 - 0.25 * random())
+        }
+        pausedUntil = max(pausedUntil, now + pause)
+        if let refused = settled {
+            requests.learn(from: refused, log: log, remaining: rateLimits?.remainingRequests)
+            tokens.learn(from: refused, log: log, remaining: rateLimits?.remainingTokens)
         }
     }
 
@@ -118,12 +142,4 @@ public actor Pacer: RequestObserver {
 
     /// Seconds until the shared pause ends (0 when not paused).
     public func pauseRemaining() -> Double { max(0, pausedUntil - clock.now()) }
-
-    private var requestLimit: Double? {
-        fixedRequestsPerMinute ?? headerRequestLimit.map { $0 * headerLimitShare }
-    }
-
-    private var tokenLimit: Double? {
-        fixedTokensPerMinute ?? headerTokenLimit.map { $0 * headerLimitShare }
-    }
 }

@@ -9,10 +9,28 @@ actor RunState {
     private var hardStopWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
     private var nextWaiterID = 0
     let startedAt: Double
+    /// Tokens per embedding input over the batches packed so far (for claim sizes).
+    private var packedTokens = 0
+    private var packedInputs = 0
 
     init(now: Double) {
         startedAt = now
         lastProgress = now
+    }
+
+    /// Counts a packed batch of `inputs` inputs and `tokens` tokens.
+    func noteInputTokens(_ tokens: Int, inputs: Int) {
+        packedTokens += tokens
+        packedInputs += inputs
+    }
+
+    /// How many embed jobs to claim for one request: `batchSize`, or under a token budget
+    /// about as many as fit it by the average input so far (a quarter more, so the
+    /// packing fills the request; the rest is handed back).
+    func claimSize(batchSize: Int, tokenBudget: Int?) -> Int {
+        guard let tokenBudget, packedInputs > 0, packedTokens > 0 else { return batchSize }
+        let perInput = Double(packedTokens) / Double(packedInputs)
+        return min(batchSize, max(1, Int(Double(tokenBudget) / perInput * 1.25) + 1))
     }
 
     /// Stop claiming new work; the first reason given is kept, except that a fatal error

@@ -1,6 +1,6 @@
 /// Spreads spending evenly at `perSecond`: a request may go when the booked backlog is at
 /// most `burst` seconds ahead of now (a virtual-scheduling token bucket). Together with
-/// the sliding minute it keeps a run near its limit without the burst-then-idle pattern a
+/// the window caps it keeps a run near its limit without the burst-then-idle pattern a
 /// per-minute window alone allows, which a server enforcing shorter windows answers with
 /// 429s.
 struct SmoothRate: Sendable {
@@ -12,9 +12,17 @@ struct SmoothRate: Sendable {
         max(0, paidOffAt - now - burst)
     }
 
-    /// Books `amount` spent now.
+    /// Books `amount` spent at `now`.
     mutating func book(_ amount: Double, perSecond: Double, now: Double) {
         guard perSecond > 0 else { return }
         paidOffAt = max(paidOffAt, now) + amount / perSecond
+    }
+
+    /// The schedule `spends` (oldest first) would have booked at `perSecond`: what was
+    /// sent before a limit was known, or at another rate, counts against the new one.
+    static func replaying(_ spends: some Sequence<(time: Double, amount: Double)>, perSecond: Double) -> SmoothRate {
+        var rate = SmoothRate()
+        for spend in spends { rate.book(spend.amount, perSecond: perSecond, now: spend.time) }
+        return rate
     }
 }

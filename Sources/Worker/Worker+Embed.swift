@@ -7,16 +7,22 @@ extension Worker {
     /// (exact counts only) are failed before anything is sent, or cut with `--truncate`.
     /// Returns nil when no embed job is runnable.
     func claimEmbedBatch() async throws -> [ClaimedJob]? {
+        // Under a token limit, requests stay a small part of a window's budget
+        // (Pacer.requestTokenBudget); the claim is sized by the inputs' average so far.
+        let tokenBudget = await pacer.requestTokenBudget()
+        let maxTokens = min(options.maxBatchTokens, tokenBudget ?? .max)
+        let claimSize = await state.claimSize(batchSize: options.batchSize, tokenBudget: tokenBudget)
         while true {
-            let claimed = try await queue.claim(kind: .embed, limit: options.batchSize, owner: owner, leaseSeconds: options.leaseSeconds)
+            let claimed = try await queue.claim(kind: .embed, limit: claimSize, owner: owner, leaseSeconds: options.leaseSeconds)
             if claimed.isEmpty { return nil }
             var batch: [ClaimedJob] = []
             var tooLong: [(ClaimedJob, Int)] = []
             // The same packing rule as `llmq tokens` (BatchPlanner): the first batch is
             // sent, everything after it is handed back for the next claim.
-            var packer = BatchPlanner.Packer(BatchPlanner(maxInputs: options.batchSize, maxTokens: options.maxBatchTokens))
+            var packer = BatchPlanner.Packer(BatchPlanner(maxInputs: options.batchSize, maxTokens: maxTokens))
             var batchClosed = false
             var overflow: [Int64] = []
+            var batchTokens = 0
             var newCounts: [(jobID: Int64, tokens: Int)] = []
             for var job in claimed {
                 guard case .embed(let input, let model, let dimensions)? = job.request else {
@@ -50,7 +56,9 @@ extension Worker {
                     continue
                 }
                 batch.append(job)
+                batchTokens += count.tokens
             }
+            await state.noteInputTokens(batchTokens, inputs: batch.count)
             let sentNow = Set(batch.map(\.id))
             try await queue.recordTokenCounts(newCounts.filter { !sentNow.contains($0.jobID) })
             if !overflow.isEmpty { try await queue.release(owner: owner, ids: overflow) }

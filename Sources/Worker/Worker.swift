@@ -125,7 +125,9 @@ public final class Worker: Sendable {
             var preferEmbed = true
             while true {
                 if try await shouldStop() { break }
-                if inFlight < options.concurrency, let unit = try await claimNext(preferEmbed: preferEmbed) {
+                // One request at a time until a response has said what the limits are.
+                let slots = await pacer.isProbing ? 1 : options.concurrency
+                if inFlight < slots, let unit = try await claimNext(preferEmbed: preferEmbed) {
                     preferEmbed.toggle()
                     inFlight += 1
                     group.addTask { await self.process(unit) }

@@ -29,13 +29,18 @@ struct FakeRunBenchmark: AsyncParsableCommand {
     @Option(help: "Requests per sliding minute the fake enforces (default unlimited).")
     var rpm: Int?
 
+    @Option(name: .customLong("rate-window"),
+            help: "Seconds over which the fake enforces --rpm/--tpm (limit × SECONDS/60; headers stay per-minute).")
+    var rateWindow: Double = 60
+
     @Argument(parsing: .postTerminator, help: "The command to run.")
     var command: [String]
 
     func run() async throws {
         guard let executable = command.first else { throw ValidationError("name a command after --") }
         let server = try await FakeOpenAIServer.start(FakeOpenAIOptions(
-            latency: .milliseconds(Int64(latencyMs)), requestsPerMinute: rpm, tokensPerMinute: tpm, recordRequests: false))
+            latency: .milliseconds(Int64(latencyMs)), requestsPerMinute: rpm, tokensPerMinute: tpm,
+            rateWindow: .milliseconds(Int64((rateWindow * 1000).rounded())), recordRequests: false))
         var environment = ProcessInfo.processInfo.environment
         environment["OPENAI_BASE_URL"] = server.baseURL
         environment["OPENAI_API_KEY"] = "sk-bench-offline"
@@ -44,7 +49,7 @@ struct FakeRunBenchmark: AsyncParsableCommand {
         let wall = Date().timeIntervalSince(started)
         let stats = server.stats()
         await server.shutdown()
-        let result: [String: Any] = [
+        var result: [String: Any] = [
             "label": label,
             "exit": outcome.status,
             "wall_s": (wall * 1000).rounded() / 1000,
@@ -55,6 +60,11 @@ struct FakeRunBenchmark: AsyncParsableCommand {
             "server_tokens": stats.tokensCharged,
             "tokens_per_minute": Int(Double(stats.tokensCharged) / wall * 60),
         ]
+        if let tpm, let efficiency = stats.pacingEfficiency(tokensPerMinute: tpm) {
+            result["rate_window_s"] = rateWindow
+            result["efficiency"] = (efficiency * 1000).rounded() / 1000
+            result["share_429"] = stats.requests > 0 ? (Double(stats.rateLimited) / Double(stats.requests) * 10000).rounded() / 10000 : 0
+        }
         let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
     }

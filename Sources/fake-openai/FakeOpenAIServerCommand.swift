@@ -2,7 +2,7 @@ import ArgumentParser
 import FakeOpenAI
 import Foundation
 
-/// `fake-openai --port N [--latency-ms N] [--rpm N] [--tpm N]`: runs the fake OpenAI server on
+/// `fake-openai --port N [--latency-ms N] [--rpm N] [--tpm N] [--rate-window SECONDS]`: runs the fake OpenAI server on
 /// 127.0.0.1, prints its base URL, and serves until interrupted.
 @main struct FakeOpenAIServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,6 +21,11 @@ import Foundation
     @Option(help: "Tokens per sliding minute (default unlimited).")
     var tpm: Int?
 
+    @Option(name: .customLong("rate-window"), help: ArgumentHelp(
+        "Seconds over which --rpm/--tpm are enforced (limit × SECONDS/60 in any sliding SECONDS; headers stay per-minute).",
+        valueName: "seconds"))
+    var rateWindow: Double = 60
+
     @Option(name: .customLong("reject-marker"), help: "Reject embedding inputs containing this text with a 400.")
     var rejectMarker: String?
 
@@ -29,13 +34,16 @@ import Foundation
         guard latencyMs >= 0 else { throw ValidationError("--latency-ms must be ≥ 0.") }
         if let rpm, rpm < 1 { throw ValidationError("--rpm must be ≥ 1.") }
         if let tpm, tpm < 1 { throw ValidationError("--tpm must be ≥ 1.") }
+        guard rateWindow > 0, rateWindow <= 60 else {
+            throw ValidationError("--rate-window must be more than 0 and at most 60 seconds, got \(rateWindow).")
+        }
     }
 
     func run() async throws {
         let server = try await FakeOpenAIServer.start(
             FakeOpenAIOptions(
                 port: port, latency: .milliseconds(latencyMs), requestsPerMinute: rpm, tokensPerMinute: tpm,
-                rejectInputsContaining: rejectMarker, recordRequests: false
+                rateWindow: .milliseconds(Int64((rateWindow * 1000).rounded())), rejectInputsContaining: rejectMarker, recordRequests: false
             )
         )
         // Unbuffered, so a parent process reading a pipe sees the URL at once.

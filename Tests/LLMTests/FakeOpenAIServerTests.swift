@@ -72,6 +72,23 @@ struct FakeOpenAIServerTests {
         }
     }
 
+    @Test func aShortRateWindowEnforcesItsShareWhileTheHeadersStayPerMinute() async throws {
+        // 600 tokens a minute over 10 s windows: at most 100 tokens in any 10 s.
+        try await withFakeProvider(
+            server: FakeOpenAIOptions(tokensPerMinute: 600, rateWindow: .seconds(10)), configure: { $0.maxRetries = 0 }
+        ) { fake in
+            let sixtyTokens = String(repeating: "abcd", count: 60)
+            let first = try await fake.provider.embed([sixtyTokens])
+            #expect(first.rateLimits?.limitTokens == 600)
+            #expect(first.rateLimits?.remainingTokens == 540)
+            let error = await captureLLMError { try await fake.provider.embed([sixtyTokens]) }
+            #expect(error?.apiMessage?.contains("on tokens per min (TPM): Limit 600, Used 60, Requested 60") == true)
+            #expect((error?.retryAfter ?? .seconds(60)) <= .seconds(10), "when the 10 s window has room again, not the minute")
+            let small = try await fake.provider.embed([String(repeating: "abcd", count: 40)])
+            #expect(small.rateLimits?.remainingTokens == 500)
+        }
+    }
+
     @Test func faultsCanBeLimitedToAPath() async throws {
         try await withFakeProvider(configure: { $0.maxRetries = 0 }) { fake in
             fake.server.enqueueFaults([.serverError(status: 500)], path: "/v1/chat/completions")

@@ -77,6 +77,8 @@ struct PacerTests {
     @Test func nothingWaitsWithoutLimits() async throws {
         let clock = ManualClock()
         let pacer = Pacer(clock: clock)
+        // A success without x-ratelimit-* headers: the server sets no limits.
+        await pacer.didReceive(status: 200, rateLimits: nil, retryAfter: nil)
         #expect(try await sendTimes(pacer, clock: clock, count: 50, tokens: 100_000) == Array(repeating: 0, count: 50))
     }
 
@@ -95,23 +97,23 @@ struct PacerTests {
     @Test func aLowRemainderWaitsForTheRefillBeforeTheServerSays429() async throws {
         let clock = ManualClock()
         let start = clock.now()
-        // Another client spent most of the budget: 60,000 tokens a minute, 300 left, whole
-        // again in 59.7 s, so it refills at 1,000 tokens/s (the limits' own pace allows the
-        // sends below at once).
+        // Another client spent most of the budget: 60,000 tokens a minute, 30 left, whole
+        // again in 59.97 s, so it refills at 1,000 tokens/s (the limits' own pace allows
+        // the sends below at once).
         let pacer = Pacer(clock: clock, headerLimitShare: 1)
         await pacer.didReceive(status: 200, rateLimits: RateLimitSnapshot(
-            limitRequests: 6_000, limitTokens: 60_000, remainingRequests: 5_000, remainingTokens: 300,
-            resetRequests: .seconds(10), resetTokens: .milliseconds(59_700)), retryAfter: nil)
-        try await pacer.willSend(path: "/embeddings", estimatedTokens: 200)
-        #expect(clock.now() == start, "200 of the 300 left: no wait")
-        try await pacer.willSend(path: "/embeddings", estimatedTokens: 200)
-        #expect(abs(clock.now() - start - 0.1) < 1e-9, "100 left: 100 more tokens take 0.1 s to refill")
+            limitRequests: 6_000, limitTokens: 60_000, remainingRequests: 5_000, remainingTokens: 30,
+            resetRequests: .seconds(10), resetTokens: .milliseconds(59_970)), retryAfter: nil)
+        try await pacer.willSend(path: "/embeddings", estimatedTokens: 20)
+        #expect(clock.now() == start, "20 of the 30 left: no wait")
+        try await pacer.willSend(path: "/embeddings", estimatedTokens: 20)
+        #expect(abs(clock.now() - start - 0.01) < 1e-9, "10 left: 10 more tokens take 0.01 s to refill")
         // A fresh response with room to spare lifts the guard.
         await pacer.didReceive(status: 200, rateLimits: RateLimitSnapshot(
             limitRequests: 6_000, limitTokens: 60_000, remainingRequests: 5_000, remainingTokens: 50_000,
             resetRequests: .seconds(10), resetTokens: .seconds(10)), retryAfter: nil)
         let before = clock.now()
-        try await pacer.willSend(path: "/embeddings", estimatedTokens: 200)
+        try await pacer.willSend(path: "/embeddings", estimatedTokens: 20)
         #expect(clock.now() == before)
     }
 

@@ -8,6 +8,9 @@ struct WorkerStopTests {
     @Test func signalStopsTheRunAndHandsInFlightJobsBackAfterTheGrace() async throws {
         let harness = try WorkerHarness(jobs: embedJobs(["a", "b"]) + #"{"id": "g", "type": "generate", "prompt": "p"}"# + "\n",
                                         otherwise: .hang)
+        // An earlier answer said the server sends no limits, so both units go at once
+        // (before that, the worker keeps one request in flight).
+        await harness.pacer.didReceive(status: 200, rateLimits: nil, retryAfter: nil)
         let worker = harness.makeWorker()
         let run = Task { try await worker.run() }
         var yields = 0

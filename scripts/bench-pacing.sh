@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Pacing against a fake that advertises 2,000,000 tokens a minute in its x-ratelimit-*
+# headers and enforces it over sliding windows of 10 s (limit × 10/60 in any 10 s) and of
+# 60 s, with 50 ms latency: 20,000 embed jobs of 30-80 words, `llmq run` with its defaults
+# (and with --batch-size 64). Prints one JSON line per run: the 429 share and the
+# efficiency (the tokens of every successful request but the last at the limit's rate,
+# over the span from the first successful request to the last; see
+# FakeOpenAIStats.pacingEfficiency).
+# Usage: scripts/bench-pacing.sh [JOBS]   (default 20000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build -c release --product llmq >/dev/null
+swift build -c release --product bench >/dev/null
+data=bench-data
+mkdir -p "$data"
+n=${1:-20000}
+corpus="$data/corpus-$n-words30-80.jsonl"
+[ -f "$corpus" ] || python3 scripts/make-corpus.py "$n" "$corpus" --words 30-80
+[ -d ../shared/tokenizers ] && export LLMQ_TOKENIZER_DIR="$(cd ../shared/tokenizers && pwd)"
+llmq=.build/release/llmq
+bench=.build/release/bench
+echo "machine: $(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load: $(cut -d' ' -f1-3 /proc/loadavg)"
+for window in 10 60; do
+    for flags in "" "--batch-size 64"; do
+        db="$data/pacing-$n.sqlite"; rm -f "$db" "$db-wal" "$db-shm"
+        $llmq enqueue --db "$db" "$corpus" >/dev/null
+        $bench fake-run --label "llmq run ${flags:-(defaults)}, 2M TPM over ${window} s windows, 50 ms" \
+            --latency-ms 50 --tpm 2000000 --rate-window "$window" -- $llmq run --db "$db" --quiet $flags
+    done
+done
