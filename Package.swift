@@ -37,9 +37,16 @@ let package = Package(
             dependencies: ["CSQLite"],
             swiftSettings: strictSettings
         ),
+        // The cl100k_base and o200k_base rank files, assembled into the binary
+        // (`.incbin`), so exact token counts need no file or download.
+        .target(
+            name: "CRankFiles",
+            exclude: ["data"],
+            cSettings: [.headerSearchPath("data")]
+        ),
         .target(
             name: "Tokenizer",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CRankFiles", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -135,7 +142,8 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "SQLite", "TestSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], swiftSettings: strictSettings),
+        // Data/: the corpus and tiktoken's counts, made by scripts/make-tokenizer-corpus.py.
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], exclude: ["Data"], swiftSettings: strictSettings),
         .testTarget(
             name: "LLMTests",
             dependencies: ["LLM", "FakeOpenAI"],

@@ -16,7 +16,6 @@ mkdir -p "$data"
 n=${1:-20000}
 corpus="$data/corpus-$n-words30-80.jsonl"
 [ -f "$corpus" ] || python3 scripts/make-corpus.py "$n" "$corpus" --words 30-80
-[ -d ../shared/tokenizers ] && export LLMQ_TOKENIZER_DIR="$(cd ../shared/tokenizers && pwd)"
 llmq=.build/release/llmq
 bench=.build/release/bench
 echo "machine: $(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -14,8 +14,6 @@ mkdir -p "$data"
 counts=("$@")
 [ ${#counts[@]} -gt 0 ] || counts=(10000 100000)
 bench=.build/release/bench
-# Exact token counts from the shared rank files when they sit beside the checkout.
-[ -d ../shared/tokenizers ] && export LLMQ_TOKENIZER_DIR="$(cd ../shared/tokenizers && pwd)"
 llmq=.build/release/llmq
 echo "machine: $(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 for n in "${counts[@]}"; do

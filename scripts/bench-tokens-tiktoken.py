@@ -3,10 +3,10 @@
 
 Counts the dev corpus with encode_ordinary, single-threaded, for cl100k_base and
 o200k_base; prints the best of N runs in tokens/s and MB/s (UTF-8 bytes of the
-decoded documents). The rank files come from DATA_DIR through tiktoken's own cache
+decoded documents). The rank files come from RANK_DIR through tiktoken's own cache
 (TIKTOKEN_CACHE_DIR pointing at a temp dir of SHA-1-named links), so no network is used.
 
-Usage: scripts/bench-tokens-tiktoken.py [DATA_DIR] [REPETITIONS]   (pip install tiktoken)
+Usage: scripts/bench-tokens-tiktoken.py [RANK_DIR] [CORPUS] [REPETITIONS]   (pip install tiktoken)
 """
 import hashlib
 import json
@@ -15,8 +15,9 @@ import sys
 import tempfile
 import time
 
-data_dir = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "../shared/tokenizers")
-repetitions = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+data_dir = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "Sources/CRankFiles/data")
+corpus = sys.argv[2] if len(sys.argv) > 2 else "Tests/TokenizerTests/Data/dev-corpus.jsonl"
+repetitions = int(sys.argv[3]) if len(sys.argv) > 3 else 5
 names = ["cl100k_base", "o200k_base"]
 
 cache = tempfile.mkdtemp(prefix="tiktoken-cache-")
@@ -28,7 +29,7 @@ os.environ["TIKTOKEN_CACHE_DIR"] = cache
 
 import tiktoken  # noqa: E402  (after TIKTOKEN_CACHE_DIR is set)
 
-with open(os.path.join(data_dir, "dev-corpus.jsonl"), encoding="utf-8") as f:
+with open(corpus, encoding="utf-8") as f:
     documents = [json.loads(line) for line in f if line.strip()]
 size = sum(len(d.encode("utf-8", "surrogatepass")) for d in documents)
 print(f"tiktoken {tiktoken.__version__}; corpus: {len(documents)} documents, {size} UTF-8 bytes; "

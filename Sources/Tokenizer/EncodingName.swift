@@ -8,9 +8,6 @@ public enum EncodingName: String, Sendable, CaseIterable, Hashable {
     /// The file name in a tokenizer directory, e.g. `cl100k_base.tiktoken`.
     public var fileName: String { "\(rawValue).tiktoken" }
 
-    /// The official URL tiktoken downloads the rank file from.
-    public var url: String { "https://openaipublic.blob.core.windows.net/encodings/\(rawValue).tiktoken" }
-
     /// The SHA-256 hex digest every rank file of this encoding must have (tiktoken checks the same).
     public var sha256: String {
         switch self {

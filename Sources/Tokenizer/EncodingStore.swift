@@ -23,7 +23,7 @@ public actor EncodingStore {
         } else {
             task = Task {
                 do throws(TokenizerError) {
-                    let file = try await locator.locate(name)
+                    let file = try locator.locate(name)
                     return .success(try Encoding(name: name, rankFile: file.bytes, path: file.source))
                 } catch {
                     return .failure(error)

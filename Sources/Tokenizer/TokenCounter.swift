@@ -44,16 +44,16 @@ public struct TokenCounter: Sendable {
         public var notice: String?
     }
 
-    /// A counter for `model`: exact when its rank file can be had through `locator`,
-    /// else upper bounds with a notice.
+    /// A counter for `model`: exact for every model whose encoding llmq knows (its rank
+    /// file is built in), else upper bounds with a notice.
     ///
-    /// An unknown model, a missing rank file, or a failed download give upper bounds.
-    /// A rank file with the wrong SHA-256, or one that does not parse or cannot be read,
-    /// is an error: a corrupt file must not turn into a silent miscount.
+    /// Only an unknown model gives upper bounds. A rank file with the wrong SHA-256, or one
+    /// that does not parse or cannot be read, is an error: a corrupt file must not turn
+    /// into a silent miscount.
     ///
     /// - Parameters:
     ///   - model: the model name, e.g. `text-embedding-3-small` or `gpt-4o-mini`.
-    ///   - locator: where to look for the rank file (tokenizer dir, environment, fetcher).
+    ///   - locator: where the rank file comes from (an override directory, else built in).
     ///   - store: the process cache of loaded encodings; default `EncodingStore.shared`.
     /// - Throws: `TokenizerError` `checksumMismatch`, `malformedRankFile` or `fileSystem`.
     public static func load(
@@ -62,7 +62,7 @@ public struct TokenCounter: Sendable {
         do {
             let encoding = try await store.encoding(forModel: model, locator: locator)
             return Loaded(counter: TokenCounter(encoding: encoding), notice: nil)
-        } catch where [.unknownModel, .rankFileUnavailable, .downloadFailed].contains(error.code) {
+        } catch where error.code == .unknownModel {
             return Loaded(
                 counter: .upperBound,
                 notice: "token counts for \(model) are upper bounds (UTF-8 bytes), not exact: \(error)")

@@ -8,12 +8,8 @@ public struct TokenizerError: Error, Sendable, CustomStringConvertible {
         public static let checksumMismatch = Code(name: "checksumMismatch")
         /// A rank file does not parse (`base64 rank` per line).
         public static let malformedRankFile = Code(name: "malformedRankFile")
-        /// No rank file could be found or downloaded.
-        public static let rankFileUnavailable = Code(name: "rankFileUnavailable")
         /// Reading or writing a file failed.
         public static let fileSystem = Code(name: "fileSystem")
-        /// Downloading a rank file failed.
-        public static let downloadFailed = Code(name: "downloadFailed")
         /// No encoding is known for a model name.
         public static let unknownModel = Code(name: "unknownModel")
         /// A token id has no bytes in the encoding.
@@ -54,15 +50,5 @@ public struct TokenizerError: Error, Sendable, CustomStringConvertible {
         var text = path.map { "\($0): \(message)" } ?? message
         if let underlying { text += " (\(underlying))" }
         return text
-    }
-}
-
-/// A non-`Sendable` error kept as its description, so `TokenizerError` stays `Sendable`.
-struct DescribedError: Error, Sendable, CustomStringConvertible {
-    /// The original error's description.
-    let description: String
-
-    init(_ error: any Error) {
-        description = String(describing: error)
     }
 }

@@ -16,20 +16,22 @@ struct DemoCommand: AsyncParsableCommand {
         discussion: """
             Example: llmq demo
 
-            Uses a fresh database in a temporary folder unless --db is given. The fake
+            Uses a fresh database in a temporary folder, removed at the end, unless --db
+            is given (then the database is kept). The fake
             server answers like the OpenAI API (deterministic vectors and replies), with
             x-ratelimit-* headers and a few scripted 429 responses, so the run shows
             backoff, the shared pause and vector reuse without a network or an API key.
             """
     )
 
-    @Option(help: ArgumentHelp("The SQLite database (default: a new one in a temporary folder).", valueName: "path"))
+    @Option(help: ArgumentHelp("The SQLite database, kept afterwards (default: a new one in a temporary folder, removed at the end).", valueName: "path"))
     var db: String?
 
     @Option(help: ArgumentHelp("The job file to run.", valueName: "file"))
     var jobs: String = "jobs/demo.jsonl"
 
-    @Option(help: ArgumentHelp("429 responses the fake server sends first (each with retry-after-ms: 300).", valueName: "n"))
+    @Option(name: .customLong("injected-429s"),
+            help: ArgumentHelp("429 responses the fake server sends first (each with retry-after-ms: 300).", valueName: "n"))
     var injected429s: Int = 3
 
     @OptionGroup var runOptions: RunOptions
@@ -38,10 +40,21 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         let options = try runOptions.workerOptions()
         guard injected429s >= 0 else { throw CLIError(.usage, "--injected-429s must be 0 or more, got \(injected429s)") }
-        let path = db ?? FileManager.default.temporaryDirectory
+        if let db {
+            print("llmq demo: database \(db)")
+            try await tour(path: db, options: options)
+            return
+        }
+        let path = FileManager.default.temporaryDirectory
             .appendingPathComponent("llmq-demo-\(UUID().uuidString.prefix(8)).sqlite").path
-        print("llmq demo: database \(path)")
+        print("llmq demo: database \(path) (temporary: removed at the end; --db PATH keeps one)")
+        // Removed after `tour` has returned, so its connections are closed.
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        try await tour(path: path, options: options)
+    }
 
+    /// Enqueues, runs against the fake server and shows the results in the database at `path`.
+    private func tour(path: String, options: WorkerOptions) async throws {
         let ingest = Ingest(paths: [jobs], parser: JobLineParser(), maxLineBytes: 8 << 20)
         let sources: [JobSource]
         do {
@@ -60,7 +73,7 @@ struct DemoCommand: AsyncParsableCommand {
         let status: ExitStatus
         do {
             status = try await RunSession(databasePath: path, options: options, config: config, json: runOptions.json, quiet: runOptions.quiet,
-                                        tokenizer: tokenizer, allowTokenizerDownload: false).run()
+                                        tokenizer: tokenizer).run()
         } catch {
             await server.shutdown()
             throw error

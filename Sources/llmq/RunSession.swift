@@ -17,9 +17,8 @@ struct RunSession {
     var config: OpenAIConfig
     var json: Bool
     var quiet: Bool
-    /// Where rank files come from; downloads off for the offline demo.
+    /// Where rank files come from (built in, unless overridden).
     var tokenizer: TokenizerOptions
-    var allowTokenizerDownload = true
 
     func run() async throws -> ExitStatus {
         let clock = SystemWorkerClock()
@@ -40,7 +39,7 @@ struct RunSession {
         let models = (try? await queue.unfinishedModels()) ?? []
         let counters: [String: TokenCounter]
         do {
-            counters = try await tokenizer.counters(for: models, allowDownload: allowTokenizerDownload, quiet: quiet)
+            counters = try await tokenizer.counters(for: models, quiet: quiet)
         } catch {
             try? await provider.shutdown()
             throw error

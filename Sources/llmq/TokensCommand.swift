@@ -20,8 +20,9 @@ struct TokensCommand: AsyncParsableCommand {
             for text-embedding-*). A generate job counts its prompt by tiktoken's chat
             convention for the gpt-4o family: 3 tokens per message plus the tokens of its
             role and content, plus 3 that prime the reply; its max_tokens is the bound on
-            output, shown separately. Counts are exact when the rank files are found, else
-            upper bounds (marked ≤, "exact": false in JSON).
+            output, shown separately. Counts are exact for every model whose encoding llmq
+            knows (its rank files are built in); for other models they are upper bounds
+            (marked ≤, "exact": false in JSON).
 
             Requests: embed jobs are packed per model and dimensions, in order, at most
             --batch-size inputs and --max-batch-tokens tokens per request (as the worker

@@ -22,7 +22,7 @@ enum TokensTable {
                 + (summary.unpricedModels.isEmpty ? "" : " + unknown for \(summary.unpricedModels.joined(separator: ", "))"),
         ])
         var text = layout(rows)
-        if !summary.exact { text += "\n≤: upper bound (UTF-8 bytes); the rank files were not found, see the note on stderr" }
+        if !summary.exact { text += "\n≤: upper bound (UTF-8 bytes): no tiktoken encoding is known for the model, see the note on stderr" }
         if summary.rejected > 0 { text += "\nrejected lines: \(summary.rejected) (see stderr)" }
         return text
     }

@@ -6,12 +6,11 @@ import Tokenizer
 import TestSupport
 
 /// Token limits applied by `llmq run` before anything is sent, with exact counts from the
-/// shared rank files.
+/// built-in rank files.
 @Suite(.serialized, .timeLimit(.minutes(2)))
 struct TokenLimitsEndToEndTests {
     private func cl100k() async throws -> Encoding {
-        try await EncodingStore.shared.encoding(.cl100kBase, locator: RankFileLocator(
-            tokenizerDirectory: tokenizerTestDirectory, environment: [:]))
+        try await EncodingStore.shared.encoding(.cl100kBase, locator: RankFileLocator())
     }
 
     private func writeJobs(_ jobs: [(id: String, input: String)], to path: String) throws {

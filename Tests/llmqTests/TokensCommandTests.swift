@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// The expected figures of `jobs/example.jsonl` were computed with tiktoken 0.14.0 over the
-/// shared rank files (`encode_ordinary`; generate jobs by the cookbook's chat convention:
+/// built-in rank files (`encode_ordinary`; generate jobs by the cookbook's chat convention:
 /// 3 per message + role + content, + 3): embed text-embedding-3-small 9 jobs, 180 tokens
 /// (164 with o200k_base), in 2 requests (doc-0006 asks for 512 dimensions); generate
 /// gpt-4o-mini 5 jobs, 141 prompt tokens, max_tokens summing to 285.
@@ -153,20 +153,33 @@ struct TokensCommandTests {
         #expect(!FileManager.default.fileExists(atPath: dir.path("none.sqlite")))
     }
 
-    @Test func withoutRankFilesCountsAreFlaggedAsUpperBounds() throws {
+    @Test func countsAreExactWithNoEnvironmentNoOverrideAndNoNetwork() throws {
         let empty = try TemporaryDirectory()
-        let environment = ["LLMQ_TOKENIZER_DIR": empty.url.path]
-        let json = try runLLMQ(["tokens", "--json", example], environment: environment)
+        // Only an override folder without rank files: the built-in copies must serve.
+        let result = try runLLMQ(["tokens", "--json", example], environment: ["LLMQ_TOKENIZER_DIR": empty.url.path],
+                                 inheritEnvironment: false)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let summary = try json(result.stdout)
+        #expect(summary["exact"] as? Bool == true)
+        #expect(summary["tokens"] as? Int == 321)
+        #expect(result.stderr.isEmpty, "stderr: \(result.stderr)")
+    }
+
+    @Test func anUnknownModelIsFlaggedAsUpperBoundsWithoutBlamingRankFiles() throws {
+        let dir = try TemporaryDirectory()
+        let file = dir.path("llama.jsonl")
+        try #"{"id": "a", "type": "embed", "input": "hello world", "model": "llama-3"}"#
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let json = try runLLMQ(["tokens", "--json", file])
         #expect(json.status == 0)
         let summary = try self.json(json.stdout)
         #expect(summary["exact"] as? Bool == false)
-        let rows = try models(summary)
-        #expect(rows.allSatisfy { $0["exact"] as? Bool == false })
-        #expect((rows[0]["tokens"] as? Int ?? 0) >= 180)
-        #expect((rows[1]["tokens"] as? Int ?? 0) >= 141)
-        #expect(json.stderr.contains("upper bounds"))
-        let text = try runLLMQ(["tokens", example], environment: environment)
-        #expect(text.stdout.contains("≤"))
+        #expect(try models(summary).first?["tokens"] as? Int == 11)
+        #expect(json.stderr == "llmq: note: token counts for llama-3 are upper bounds (UTF-8 bytes), not exact: "
+            + "no tiktoken encoding is known for model 'llama-3' (llmq knows cl100k_base and o200k_base models)\n")
+        let text = try runLLMQ(["tokens", file])
+        #expect(text.stdout.contains("≤: upper bound (UTF-8 bytes): no tiktoken encoding is known for the model, see the note on stderr"))
+        #expect(!text.stdout.contains("rank file"))
     }
 
     @Test func overLongEmbeddingInputsAreReportedAndNotSent() throws {

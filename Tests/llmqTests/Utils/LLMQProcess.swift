@@ -9,12 +9,13 @@ struct ProcessResult: Sendable {
 
 /// Runs the built `llmq` executable (found beside the test bundle, or at `$LLMQ_BINARY`)
 /// as a child process, with `stdin` piped in and the environment given.
+/// With `inheritEnvironment` false the child gets `environment` alone, nothing of this process's.
 func runLLMQ(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
-             executable: URL? = nil, currentDirectory: URL? = nil) throws -> ProcessResult {
+             inheritEnvironment: Bool = true, executable: URL? = nil, currentDirectory: URL? = nil) throws -> ProcessResult {
     let process = Process()
     process.executableURL = executable ?? llmqBinary()
     process.arguments = arguments
-    process.environment = testEnvironment(environment)
+    process.environment = inheritEnvironment ? testEnvironment(environment) : environment
     if let currentDirectory { process.currentDirectoryURL = currentDirectory }
     let out = Pipe()
     let err = Pipe()
@@ -64,26 +65,17 @@ final class ReadAll: @unchecked Sendable {
     }
 }
 
-/// The environment a test's `llmq` runs with: no database or API key from the caller's
-/// shell, no rank-file download (tests never reach the internet), no tiktoken cache of
-/// this machine, and the shared rank files (`../shared/tokenizers`, or
-/// `$LLMQ_TOKENIZER_TEST_DIR`) so counts are exact; then `overrides`.
+/// The environment a test's `llmq` runs with: no database, API key or rank-file override
+/// from the caller's shell (counts come from the rank files built into the binary); then
+/// `overrides`.
 func testEnvironment(_ overrides: [String: String]) -> [String: String] {
     var env = ProcessInfo.processInfo.environment
     env.removeValue(forKey: "LLMQ_DB")
     env.removeValue(forKey: "OPENAI_API_KEY")
-    env["LLMQ_TOKENIZER_DOWNLOAD"] = "0"
-    env["TIKTOKEN_CACHE_DIR"] = ""
-    env["LLMQ_TOKENIZER_DIR"] = tokenizerTestDirectory
+    env.removeValue(forKey: "LLMQ_TOKENIZER_DIR")
     for (key, value) in overrides { env[key] = value }
     return env
 }
-
-/// Where the tests find the rank files: `$LLMQ_TOKENIZER_TEST_DIR`, else `../shared/tokenizers`
-/// beside the repository.
-let tokenizerTestDirectory: String = ProcessInfo.processInfo.environment["LLMQ_TOKENIZER_TEST_DIR"]
-    ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/tokenizers").path
 
 /// The `llmq` binary of this build.
 func llmqBinary() -> URL {
