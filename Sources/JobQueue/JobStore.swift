@@ -28,6 +28,12 @@ public final class JobStore {
     /// - Throws: `JobQueueError` `.schemaTooNew` when the file was made by a newer llmq,
     ///   `.database` when it cannot be opened or migrated (the path is named).
     public init(path: String, options: ConnectionOptions = ConnectionOptions(), now: @escaping @Sendable () -> Double = JobStore.systemNow) throws {
+        var options = options
+        // A new queue gets 32 KiB pages: five 6 KiB vectors and their rows fit in one, where
+        // a 4 KiB page holds part of one row and needs an overflow page for the rest (8.2 KB
+        // written per vector against 6.6 KB; BENCHMARKS.md). An existing queue keeps its
+        // page size (README: how VACUUM converts one).
+        options.newDatabasePageSize = options.newDatabasePageSize ?? 32_768
         do {
             self.db = try Connection(path: path, options: options)
         } catch {

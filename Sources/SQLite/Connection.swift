@@ -15,15 +15,21 @@ public struct ConnectionOptions: Sendable {
     /// In WAL mode, copy the WAL into the database on a background thread with a second
     /// connection instead of in the committing thread (`WALCheckpointer`). Default true.
     public var backgroundCheckpoints: Bool
-    /// WAL size in pages at which a background checkpoint starts. Default 1,000 (SQLite's own).
+    /// WAL size in 4 KiB pages at which a background checkpoint starts (scaled to the
+    /// database's page size). Default 1,000 (SQLite's own).
     public var walCheckpointPages: Int32
-    /// WAL size in pages at which the committing connection checkpoints itself and the WAL
-    /// starts over, should the background checkpoints fall behind. Default 16,384 (64 MiB).
+    /// WAL size in 4 KiB pages at which the committing connection checkpoints itself and
+    /// the WAL starts over, should the background checkpoints fall behind (scaled to the
+    /// database's page size). Default 16,384 (64 MiB).
     public var walLimitPages: Int32
+    /// The page size a database created by this connection gets (`PRAGMA page_size`); an
+    /// existing database keeps its own. Default nil: SQLite's (4 KiB).
+    public var newDatabasePageSize: Int?
 
     /// Options with the documented defaults.
     public init(busyTimeoutMilliseconds: Int32 = 10_000, readOnly: Bool = false, walMode: Bool = true, cacheSizeKiB: Int = 16_384,
-                backgroundCheckpoints: Bool = true, walCheckpointPages: Int32 = 1_000, walLimitPages: Int32 = 16_384) {
+                backgroundCheckpoints: Bool = true, walCheckpointPages: Int32 = 1_000, walLimitPages: Int32 = 16_384,
+                newDatabasePageSize: Int? = nil) {
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         self.readOnly = readOnly
         self.walMode = walMode
@@ -31,6 +37,7 @@ public struct ConnectionOptions: Sendable {
         self.backgroundCheckpoints = backgroundCheckpoints
         self.walCheckpointPages = walCheckpointPages
         self.walLimitPages = walLimitPages
+        self.newDatabasePageSize = newDatabasePageSize
     }
 }
 
@@ -71,13 +78,17 @@ public final class Connection {
         sqlite3_busy_timeout(db, options.busyTimeoutMilliseconds)
         try execute("PRAGMA foreign_keys = ON")
         try execute("PRAGMA cache_size = -\(options.cacheSizeKiB)")
+        // Takes effect only while the file is still empty (before WAL mode writes its header).
+        if let pageSize = options.newDatabasePageSize, !options.readOnly { try execute("PRAGMA page_size = \(pageSize)") }
         if options.walMode && !options.readOnly {
             let mode = try prepare("PRAGMA journal_mode = WAL")
             let inWALMode = try mode.step() && mode.string(at: 0) == "wal"
             mode.reset()
             try execute("PRAGMA synchronous = NORMAL")
             if inWALMode && options.backgroundCheckpoints {
-                try startBackgroundCheckpoints(startPages: options.walCheckpointPages, limitPages: options.walLimitPages,
+                let scale = Int32(max(1, try pageSize() / 4096))
+                try startBackgroundCheckpoints(startPages: max(1, options.walCheckpointPages / scale),
+                                               limitPages: max(1, options.walLimitPages / scale),
                                                busyTimeout: options.busyTimeoutMilliseconds)
             }
         }
@@ -170,6 +181,14 @@ public final class Connection {
 
     /// Whether a transaction is open on this connection.
     public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    /// The database's page size in bytes (`PRAGMA page_size`).
+    public func pageSize() throws -> Int {
+        let statement = try prepare("PRAGMA page_size")
+        defer { statement.reset() }
+        _ = try statement.step()
+        return Int(statement.int64(at: 0))
+    }
 
     /// `PRAGMA user_version`: the schema version recorded by migrations.
     public func userVersion() throws -> Int {

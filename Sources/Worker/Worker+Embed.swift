@@ -24,20 +24,30 @@ extension Worker {
             var overflow: [Int64] = []
             var batchTokens = 0
             var newCounts: [(jobID: Int64, tokens: Int)] = []
-            for var job in claimed {
+            // When even the UTF-8 byte counts (a token is at least one byte) fit every limit
+            // (each input under the per-input limit, the claim under the request's budget,
+            // which under a rate limit is the pacer's small one), exact counts would pack the
+            // same batch: the inputs are not tokenized. Pacing then books the byte bound,
+            // scaled by its calibration against the usage the API reports; the stored
+            // per-job count is the job's share of that usage (`llmq tokens` counts exactly).
+            // The probe, sent before any limit is known, is counted exactly.
+            let bounds = claimed.map { job -> Int in
+                if case .embed(let input, _, _)? = job.request { return max(1, input.utf8.count) } else { return 0 }
+            }
+            let boundsFit = tokenBudget != nil && claimed.count <= options.batchSize
+                && bounds.allSatisfy { $0 <= options.maxInputTokens } && bounds.reduce(0, +) <= maxTokens
+            for (position, var job) in claimed.enumerated() {
                 guard case .embed(let input, let model, let dimensions)? = job.request else {
                     batch.append(job)  // failed with a clear message when performed
                     continue
                 }
                 var count = (tokens: job.inputTokens ?? 0, exact: job.tokensExact)
                 if job.inputTokens == nil || !job.tokensExact {
-                    count = estimator.count(input, model: model)
-                    if count.exact {
-                        // Stored with the job's result, or below when it is not sent now.
-                        job.inputTokens = count.tokens
-                        job.tokensExact = true
-                        newCounts.append((job.id, count.tokens))
-                    }
+                    count = boundsFit ? (bounds[position], false) : estimator.count(input, model: model)
+                    job.inputTokens = count.tokens
+                    job.tokensExact = count.exact
+                    // Stored with the job's result, or below when it is not sent now.
+                    if count.exact { newCounts.append((job.id, count.tokens)) }
                 }
                 if count.exact, count.tokens > options.maxInputTokens {
                     if options.truncateLongInputs,
@@ -130,9 +140,9 @@ extension Worker {
                 groups.append((job.requestHash, input, [job]))
             }
         }
-        // The claim counted each input exactly; a cut input (--truncate) is counted as sent.
+        // The claim counted (or bounded) each input; a cut input (--truncate) is counted as sent.
         let estimates = groups.map { group in
-            guard let job = group.jobs.first, job.tokensExact, !job.inputTruncated, let tokens = job.inputTokens else {
+            guard let job = group.jobs.first, !job.inputTruncated, let tokens = job.inputTokens else {
                 return estimator.count(group.input, model: model).tokens
             }
             return tokens
