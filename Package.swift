@@ -60,6 +60,11 @@ let package = Package(
             plugins: ["EmbedMigrations"]
         ),
         .target(
+            name: "Search",
+            dependencies: ["SQLite", "JobQueue"],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "LLM",
             dependencies: [
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -98,6 +103,7 @@ let package = Package(
                 "JobQueue",
                 "LLM",
                 "Worker",
+                "Search",
                 "Tokenizer",
                 "FakeOpenAI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -142,6 +148,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "SQLite", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "SearchTests", dependencies: ["Search", "JobQueue", "SQLite", "TestSupport"], swiftSettings: strictSettings),
         // Data/: the corpus and tiktoken's counts, made by scripts/make-tokenizer-corpus.py.
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], exclude: ["Data"], swiftSettings: strictSettings),
         .testTarget(

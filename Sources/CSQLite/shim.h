@@ -8,4 +8,10 @@
 static inline int llmq_sqlite3_disable_memstatus(void) {
     return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
+
+/// Lets this connection's C API load extensions (sqlite3_load_extension) while the SQL
+/// function load_extension() stays off. sqlite3_db_config is variadic, hence this shim.
+static inline int llmq_sqlite3_enable_c_load_extension(sqlite3 *db) {
+    return sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 1, (int *)0);
+}
 #endif

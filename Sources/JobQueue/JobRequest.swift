@@ -39,6 +39,10 @@ public enum JobRequest: Sendable, Equatable {
         }
     }
 
+    /// The request's hash, as stored in `jobs.request_hash`: for an embed request the key
+    /// of "never pay twice" (the same model, dimensions and input always hash alike).
+    public var hash: [UInt8] { JobSpec.canonical(json).hash }
+
     /// Decodes a stored request. Returns nil when the text is not a request llmq wrote
     /// (the caller fails that job with a clear message instead of crashing).
     public init?(storedJSON text: String) {

@@ -26,10 +26,15 @@ public struct JobSpec: Sendable, Equatable {
         self.kind = kind
         self.model = model
         self.dimensions = dimensions
+        (self.request, self.requestHash) = Self.canonical(request)
+        self.metadata = metadata.map(JSONWriter.canonical)
+    }
+
+    /// The canonical JSON text of a request and its SHA-256: the one rule every request
+    /// hash is made by.
+    static func canonical(_ request: JSONValue) -> (text: String, hash: [UInt8]) {
         var writer = JSONWriter()
         writer.write(request)
-        self.request = writer.string
-        self.requestHash = Array(SHA256.hash(data: writer.bytes))
-        self.metadata = metadata.map(JSONWriter.canonical)
+        return (writer.string, Array(SHA256.hash(data: writer.bytes)))
     }
 }

@@ -197,6 +197,21 @@ public final class Connection {
         return Int(statement.int64(at: 0))
     }
 
+    /// Loads an SQLite extension (such as sqlite-vec's `vec0.so`) into this connection
+    /// through the C API only (the SQL function `load_extension()` stays off).
+    /// - Throws: `SQLiteError` with SQLite's reason when it cannot be loaded.
+    public func loadExtension(_ path: String, entryPoint: String? = nil) throws {
+        let rc = llmq_sqlite3_enable_c_load_extension(handle)
+        if rc != SQLITE_OK { throw error(rc, sql: nil) }
+        var message: UnsafeMutablePointer<CChar>?
+        let loaded = sqlite3_load_extension(handle, path, entryPoint, &message)
+        if loaded != SQLITE_OK {
+            let reason = message.map { String(cString: $0) } ?? lastErrorMessage
+            sqlite3_free(message)
+            throw SQLiteError(code: ResultCode(rawValue: loaded), message: "cannot load extension \(path): \(reason)", path: path)
+        }
+    }
+
     var lastErrorMessage: String { String(cString: sqlite3_errmsg(handle)) }
 
     func error(_ rc: Int32, sql: String?) -> SQLiteError {

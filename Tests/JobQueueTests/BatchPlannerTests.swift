@@ -1,10 +1,11 @@
 import Testing
 import JobQueue
+import TestSupport
 
 struct BatchPlannerTests {
     @Test func batchesNeverExceedEitherLimit() {
         let planner = BatchPlanner(maxInputs: 4, maxTokens: 100)
-        var generator = SplitMix(seed: 7)
+        var generator = SplitMix64(seed: 7)
         for _ in 0..<200 {
             let counts = (0..<Int(generator.next() % 40)).map { _ in 1 + Int(generator.next() % 60) }
             let sizes = planner.batchSizes(counts)
@@ -45,18 +46,5 @@ struct BatchPlannerTests {
         let planner = BatchPlanner(maxInputs: 0, maxTokens: -5)
         #expect(planner.maxInputs == 1 && planner.maxTokens == 1)
         #expect(planner.batchSizes([1, 1]) == [1, 1])
-    }
-}
-
-/// A small deterministic random source for the property test.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
