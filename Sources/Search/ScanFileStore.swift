@@ -41,6 +41,13 @@ public struct ScanFileStore {
     /// the file as it is when it matches, else appended to or rebuilt first.
     /// - Throws: `SearchError` when the file cannot be written, or the database read.
     public func upToDate() throws -> ScanFile {
+        guard try rows.changeLogIsComplete() else {
+            // Whether the file matches cannot be told: make it anew from the database.
+            note("the triggers that log changes to embeddings are missing from \(rows.db.path): the scan file is rebuilt for every search")
+            let written = try rebuild()
+            if case .success(let file) = ScanFile.open(path: path), file.covered == written { return file }
+            throw SearchError(.scanFile, "scan file \(path) changed while it was being rebuilt; try again")
+        }
         for _ in 0..<8 {
             let state = try rows.changeState()
             let written: ChangeState

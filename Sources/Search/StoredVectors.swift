@@ -70,6 +70,19 @@ public struct StoredVectors {
         return ChangeState(databaseID: id, seq: last.int64(at: 0), nonce: last.int64(at: 1))
     }
 
+    /// The triggers that fill `search_changes` (migrations/0004_search.sql).
+    static let changeLogTriggers = ["search_embedding_added", "search_embedding_deleted", "search_embedding_replaced",
+                                    "search_embedding_updated"]
+
+    /// Whether every trigger of the change log is in place. A migration that rebuilds
+    /// `embeddings` drops them; without them the log cannot be trusted to be complete.
+    public func changeLogIsComplete() throws -> Bool {
+        let names = Self.changeLogTriggers.map { "'\($0)'" }.joined(separator: ", ")
+        return try db.scalarInt("""
+            SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'embeddings' AND name IN (\(names))
+            """) == Self.changeLogTriggers.count
+    }
+
     /// The nonce of change `seq` (0 for seq 0), nil when the log has no such row.
     public func nonce(at seq: Int64) throws -> Int64? {
         if seq == 0 { return 0 }

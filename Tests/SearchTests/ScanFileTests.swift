@@ -135,6 +135,16 @@ struct ScanFileTests {
         #expect(fixture.notes.count == 5)
     }
 
+    @Test func withoutTheChangeLogTriggersTheFileIsRebuiltForEverySearch() async throws {
+        let fixture = try SearchFixture()
+        try fixture.add("a", [1, 0])
+        #expect(try await fixture.ids([1, 0], k: 5) == ["a"])
+        try fixture.store.db.run("DROP TRIGGER search_embedding_added")
+        try fixture.add("b", [0.8, 0.6])  // not logged: the file's seq still matches
+        #expect(try await fixture.ids([1, 0], k: 5) == ["a", "b"])
+        #expect(fixture.notes.last?.contains("the triggers that log changes to embeddings are missing") == true, "\(fixture.notes)")
+    }
+
     @Test func aFileCoveringMoreThanTheDatabaseIsRebuilt() async throws {
         // A database restored from an older copy: the file's seq is past the log's end,
         // or the log reached the same seq with other changes (the nonce tells).
