@@ -80,7 +80,7 @@ struct VectorIndexTests {
                        .blob([1, 2, 3, 4]), .blob(hash))
         }
         let store = try JobStore(path: path)
-        #expect(try store.db.userVersion() == 3)
+        #expect(try store.db.userVersion() == JobStore.latestSchemaVersion)
         #expect(try store.storedVector(forRequestHash: hash)?.vector == [1, 2, 3, 4])
     }
 }
