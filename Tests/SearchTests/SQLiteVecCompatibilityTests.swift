@@ -36,11 +36,11 @@ struct SQLiteVecCompatibilityTests {
     func sqliteVecGivesTheSameTopK() async throws {
         let fixture = try SearchFixture()
         var random = UnitVectors(seed: 21)
-        for index in 0..<500 { try fixture.add("doc-\(index)", random.vector(1536), model: "text-embedding-3-small") }
+        for index in 0..<300 { try fixture.add("doc-\(index)", random.vector(1536), model: "text-embedding-3-small") }
         let connection = try Connection(path: fixture.path)
         try connection.loadExtension(try #require(Self.extensionPath))
         let kind = VectorKind(model: "text-embedding-3-small", dimensions: 1536)
-        for like in ["doc-0", "doc-123", "doc-499"] {
+        for like in ["doc-0", "doc-123", "doc-299"] {
             let rows = try connection.rows(Self.readmeQuery, .text(like), .text(kind.model), .integer(1536), .integer(10))
             let theirs = rows.compactMap { row -> String? in if case .text(let id) = row[0] { return id } else { return nil } }
             let key = try #require(try fixture.rows.job(customID: like)).id
