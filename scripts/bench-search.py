@@ -9,7 +9,7 @@ import sqlite_vec
 p = argparse.ArgumentParser()
 p.add_argument("db"); p.add_argument("llmq")
 p.add_argument("--queries", type=int, default=20); p.add_argument("--k", type=int, default=10)
-p.add_argument("--skip-sqlite-vec", action="store_true"); p.add_argument("--skip-numpy", action="store_true")
+p.add_argument("--skip-llmq", action="store_true"); p.add_argument("--skip-sqlite-vec", action="store_true"); p.add_argument("--skip-numpy", action="store_true")
 a = p.parse_args()
 db = sqlite3.connect(a.db)
 n = db.execute("SELECT count(*) FROM jobs").fetchone()[0]
@@ -35,11 +35,13 @@ def timed(label, commands):
     return outs, mean
 
 print(f"database {a.db}: {n} vectors of 1536 dims ({vector_bytes/1e9:.2f} GB of vectors, file {size/1e9:.2f} GB)")
-# Warm-up: builds or brings the scan file up to date, and warms the page cache.
-subprocess.run([a.llmq, "search", "--db", a.db, "--like", ids[0], "-k", str(a.k)], check=True, capture_output=True)
-ours, ours_mean = timed("llmq search --like (whole process)",
-                        [[a.llmq, "search", "--db", a.db, "--like", i, "-k", str(a.k), "--json"] for i in ids])
-ours_ids = [[l.split('"custom_id":"')[1].split('"')[0] for l in o.splitlines()] for o in ours]
+ours_ids, ours_mean = [[] for _ in ids], None
+if not a.skip_llmq:
+    # Warm-up: builds or brings the scan file up to date, and warms the page cache.
+    subprocess.run([a.llmq, "search", "--db", a.db, "--like", ids[0], "-k", str(a.k)], check=True, capture_output=True)
+    ours, ours_mean = timed("llmq search --like (whole process)",
+                            [[a.llmq, "search", "--db", a.db, "--like", i, "-k", str(a.k), "--json"] for i in ids])
+    ours_ids = [[l.split('"custom_id":"')[1].split('"')[0] for l in o.splitlines()] for o in ours]
 
 if not a.skip_sqlite_vec:
     ext = sqlite_vec.loadable_path()
@@ -50,8 +52,9 @@ if not a.skip_sqlite_vec:
     cmd = lambda i: ["sqlite3", a.db, "-cmd", f".load {ext}", sql.format(id=i, k=a.k)]
     subprocess.run(cmd(ids[0]), check=True, capture_output=True)
     theirs, theirs_mean = timed("sqlite-vec 0.1.9 vec_distance_cosine (process)", [cmd(i) for i in ids])
-    same = sum(o == t.split() for o, t in zip(ours_ids, theirs))
-    print(f"  same top-{a.k} as llmq: {same}/{len(ids)} queries; llmq is {theirs_mean/ours_mean:.1f}x faster")
+    if ours_mean:
+        same = sum(o == t.split() for o, t in zip(ours_ids, theirs))
+        print(f"  same top-{a.k} as llmq: {same}/{len(ids)} queries; llmq is {theirs_mean/ours_mean:.1f}x faster")
 
 if not a.skip_numpy:
     start = time.perf_counter()
@@ -73,4 +76,4 @@ if not a.skip_numpy:
         walls.append(time.perf_counter() - start)
     mean = sum(walls) / len(walls)
     print(f"{'numpy m @ q + argpartition (in memory)':44s} mean {mean*1e3:9.1f} ms  "
-          f"{vector_bytes/mean/1e9:6.2f} GB/s of vectors; llmq process / numpy = {ours_mean/mean:.2f}")
+          f"{vector_bytes/mean/1e9:6.2f} GB/s of vectors" + (f"; llmq process / numpy = {ours_mean/mean:.2f}" if ours_mean else ""))
