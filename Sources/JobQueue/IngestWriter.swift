@@ -6,7 +6,7 @@ import SQLite
 /// skipped some ids, each of its lines is looked at to decide between added, unchanged
 /// and updated, as a single-row insert would have.
 final class IngestWriter {
-    enum Outcome { case added, updated, unchanged }
+    enum Outcome { case added, updated, metadataUpdated, unchanged }
 
     /// What happened to one line.
     struct Written {
@@ -15,6 +15,8 @@ final class IngestWriter {
         var customID: String
         /// The earlier line of this file with the same id (the later one wins), if any.
         var repeatedLine: Int?
+        /// The earlier file and line of this ingest with the same id, when it was another file.
+        var repeatedIn: (file: String, line: Int)?
     }
 
     /// Lines per INSERT statement.
@@ -63,7 +65,7 @@ final class IngestWriter {
     private func resolve(_ spec: JobSpec, line: Int, firstNewID: Int64, timestamp: Double) throws -> Written {
         let db = store.db
         let lookup = try db.cachedStatement(
-            "SELECT id, request_hash, ingest_id, source_file, source_line FROM jobs WHERE custom_id = ?1")
+            "SELECT id, request_hash, ingest_id, source_file, source_line, metadata FROM jobs WHERE custom_id = ?1")
         try lookup.bind(spec.customID, at: 1)
         guard try lookup.step() else {
             lookup.reset()
@@ -74,11 +76,14 @@ final class IngestWriter {
         let storedIngest = lookup.optionalInt(at: 2)
         let storedFile = lookup.string(at: 3)
         let storedLine = lookup.optionalInt(at: 4)
+        let storedMetadata = lookup.string(at: 5)
         lookup.reset()
         var written = Written(outcome: .added, line: line, customID: spec.customID)
         if id >= firstNewID, storedLine == line, storedIngest == Int(ingestID) { return written }
         if storedIngest == Int(ingestID), storedFile == sourceName {
             written.repeatedLine = storedLine
+        } else if storedIngest == Int(ingestID), let storedFile {
+            written.repeatedIn = (storedFile, storedLine ?? 0)
         }
         if storedHash == spec.requestHash {
             let touch = try db.cachedStatement("""
@@ -94,7 +99,7 @@ final class IngestWriter {
             try touch.bind(ingestID, at: 5)
             try touch.bind(timestamp, at: 6)
             try touch.run()
-            written.outcome = .unchanged
+            written.outcome = storedMetadata == spec.metadata ? .unchanged : .metadataUpdated
             return written
         }
         let requeue = try db.cachedStatement("""

@@ -78,6 +78,10 @@ public struct JobLineParser: Sendable {
         guard case .string(let type) = typeValue else {
             throw JobLineError("\"type\" must be a string, got \(typeValue.typeDescription)")
         }
+        if type == "embed" || type == "generate", case .object(let members) = object,
+           let unknown = members.first(where: { !JobLineFields.accepts($0.key, type: type) }) {
+            throw JobLineError(JobLineFields.rejection(of: unknown.key, type: type))
+        }
         let metadata = try optionalObject(object, "metadata")
         switch type {
         case "embed":

@@ -6,7 +6,9 @@ public struct EnqueueCounts: Sendable, Equatable, Codable {
     public var added = 0
     /// Known ids whose request changed: back to pending, result replaced on success.
     public var updated = 0
-    /// Known ids with the same request (a changed `metadata` is still stored).
+    /// Known ids with the same request whose `metadata` changed (stored; not re-queued).
+    public var metadataUpdated = 0
+    /// Known ids with the same request and the same `metadata`.
     public var unchanged = 0
     /// Lines that were not ingested (each reported as `FILE:LINE: reason`).
     public var rejected = 0
@@ -17,6 +19,7 @@ public struct EnqueueCounts: Sendable, Equatable, Codable {
     public mutating func add(_ other: EnqueueCounts) {
         added += other.added
         updated += other.updated
+        metadataUpdated += other.metadataUpdated
         unchanged += other.unchanged
         rejected += other.rejected
     }
@@ -87,11 +90,16 @@ extension JobStore {
                 switch written.outcome {
                 case .added: counts.added += 1
                 case .updated: counts.updated += 1
+                case .metadataUpdated: counts.metadataUpdated += 1
                 case .unchanged: counts.unchanged += 1
                 }
                 if let previous = written.repeatedLine {
                     report(IngestDiagnostic(severity: .warning, file: source.name, line: written.line,
                                             message: "id \"\(written.customID)\" repeats line \(previous); this later line wins"))
+                }
+                if let earlier = written.repeatedIn {
+                    report(IngestDiagnostic(severity: .warning, file: source.name, line: written.line,
+                                            message: "id \"\(written.customID)\" is also on \(earlier.file):\(earlier.line); this later line wins"))
                 }
                 linesInTransaction += 1
             }

@@ -14,7 +14,8 @@ public enum ReadLine {
 
 /// Reads `\n`-separated lines from a file descriptor in constant memory: a buffer of
 /// `chunkSize` bytes that grows only to hold the longest accepted line (at most
-/// `maxLineBytes`). Longer lines are skipped and reported with their size.
+/// `maxLineBytes`). Longer lines are skipped and reported with their size. A UTF-8
+/// byte-order mark at the start of the input is skipped.
 public final class LineReader {
     private let fd: Int32
     private let maxLineBytes: Int
@@ -47,7 +48,7 @@ public final class LineReader {
                     start = newline + 1
                     return .oversized(number: lineNumber, byteCount: byteCount)
                 }
-                let line = UnsafeRawBufferPointer(rebasing: buffer[start..<lineEnd])
+                let line = withoutByteOrderMark(UnsafeRawBufferPointer(rebasing: buffer[start..<lineEnd]))
                 start = newline + 1
                 return .line(number: lineNumber, bytes: line)
             }
@@ -59,7 +60,7 @@ public final class LineReader {
                     start = end
                     return .oversized(number: lineNumber, byteCount: byteCount)
                 }
-                let line = UnsafeRawBufferPointer(rebasing: buffer[start..<end])
+                let line = withoutByteOrderMark(UnsafeRawBufferPointer(rebasing: buffer[start..<end]))
                 start = end
                 return .line(number: lineNumber, bytes: line)
             }
@@ -70,6 +71,12 @@ public final class LineReader {
             }
             try fill()
         }
+    }
+
+    /// Line 1 without a leading UTF-8 byte-order mark (EF BB BF); other lines as they are.
+    private func withoutByteOrderMark(_ line: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        guard lineNumber == 1, line.count >= 3, line[0] == 0xEF, line[1] == 0xBB, line[2] == 0xBF else { return line }
+        return UnsafeRawBufferPointer(rebasing: line[3...])
     }
 
     private func findNewline() -> Int? {

@@ -17,14 +17,21 @@ public struct ResultCode: RawRepresentable, Hashable, Sendable, CustomStringConv
     public static let locked = ResultCode(rawValue: SQLITE_LOCKED)
     public static let readOnly = ResultCode(rawValue: SQLITE_READONLY)
     public static let cantOpen = ResultCode(rawValue: SQLITE_CANTOPEN)
+    public static let corrupt = ResultCode(rawValue: SQLITE_CORRUPT)
+    public static let notADatabase = ResultCode(rawValue: SQLITE_NOTADB)
+    public static let full = ResultCode(rawValue: SQLITE_FULL)
     public static let constraint = ResultCode(rawValue: SQLITE_CONSTRAINT)
     public static let misuse = ResultCode(rawValue: SQLITE_MISUSE)
     public static let row = ResultCode(rawValue: SQLITE_ROW)
     public static let done = ResultCode(rawValue: SQLITE_DONE)
 
+    /// SQLite's English text for the code (`sqlite3_errstr`), e.g. "file is not a database".
+    public var reason: String {
+        sqlite3_errstr(rawValue).map { String(cString: $0) } ?? "unknown"
+    }
+
     public var description: String {
-        let text = sqlite3_errstr(rawValue).map { String(cString: $0) } ?? "unknown"
-        return "SQLite error \(rawValue) (\(text))"
+        "SQLite error \(rawValue) (\(reason))"
     }
 }
 

@@ -2,11 +2,19 @@ import ArgumentParser
 import FakeOpenAI
 import Foundation
 
-/// `fake-openai --port N [--latency-ms N] [--rpm N] [--tpm N] [--rate-window SECONDS]`: runs the fake OpenAI server on
-/// 127.0.0.1, prints its base URL, and serves until interrupted.
+/// `fake-openai [--port N] [--latency-ms N] [--rpm N] [--tpm N] [--rate-window SECONDS] [--fault SPEC]…`: runs the
+/// fake OpenAI server on 127.0.0.1, prints its base URL, and serves until interrupted.
 @main struct FakeOpenAIServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "fake-openai", abstract: "Runs the fake OpenAI server on loopback."
+        commandName: "fake-openai", abstract: "Runs the fake OpenAI server on loopback.",
+        discussion: """
+            Example: fake-openai --port 18080 --fault 500*20 --fault 429=300
+
+            Faults are answered to the first requests, in the order given (--fault-path
+            limits them to one path). SPEC: 429 (or rate-limit), 429=MS (with
+            retry-after-ms), quota, 401, any 5xx (500, 503, …), drop, hang, garbage,
+            html-502; each with an optional *COUNT.
+            """
     )
 
     @Option(help: "TCP port on 127.0.0.1 (0 picks a free one).")
@@ -29,6 +37,21 @@ import Foundation
     @Option(name: .customLong("reject-marker"), help: "Reject embedding inputs containing this text with a 400.")
     var rejectMarker: String?
 
+    @Option(help: ArgumentHelp("Scripted faults for the first requests, in order (repeatable; see above).", valueName: "spec"))
+    var fault: [String] = []
+
+    @Option(name: .customLong("fault-path"), help: ArgumentHelp("Only requests to this path (e.g. /v1/embeddings) get the faults.", valueName: "path"))
+    var faultPath: String?
+
+    @Option(name: .customLong("api-key"), help: ArgumentHelp("Answer 401 unless requests carry 'Authorization: Bearer KEY'.", valueName: "key"))
+    var apiKey: String?
+
+    @Option(help: ArgumentHelp("Answer embeddings as float or base64 whatever the client asks.", valueName: "float|base64"))
+    var encoding: String?
+
+    @Flag(name: .customLong("reverse-order"), help: "Return embedding items in reverse order (indices stay right).")
+    var reverseOrder = false
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535.") }
         guard latencyMs >= 0 else { throw ValidationError("--latency-ms must be ≥ 0.") }
@@ -37,15 +60,26 @@ import Foundation
         guard rateWindow > 0, rateWindow <= 60 else {
             throw ValidationError("--rate-window must be more than 0 and at most 60 seconds, got \(rateWindow).")
         }
+        for spec in fault {
+            do { _ = try FakeFault.faults(fromSpec: spec) } catch { throw ValidationError("--fault: \(error)") }
+        }
+        if let encoding, FakeEmbeddingEncoding(rawValue: encoding) == nil {
+            throw ValidationError("--encoding must be float or base64, got \"\(encoding)\".")
+        }
     }
 
     func run() async throws {
         let server = try await FakeOpenAIServer.start(
             FakeOpenAIOptions(
                 port: port, latency: .milliseconds(latencyMs), requestsPerMinute: rpm, tokensPerMinute: tpm,
-                rateWindow: .milliseconds(Int64((rateWindow * 1000).rounded())), rejectInputsContaining: rejectMarker, recordRequests: false
+                rateWindow: .milliseconds(Int64((rateWindow * 1000).rounded())), rejectInputsContaining: rejectMarker, requiredAPIKey: apiKey,
+                forceEncoding: encoding.flatMap(FakeEmbeddingEncoding.init(rawValue:)),
+                reverseEmbeddingOrder: reverseOrder, recordRequests: false
             )
         )
+        var faults: [FakeFault] = []
+        for spec in fault { faults += try FakeFault.faults(fromSpec: spec) }
+        if !faults.isEmpty { server.enqueueFaults(faults, path: faultPath) }
         // Unbuffered, so a parent process reading a pipe sees the URL at once.
         FileHandle.standardOutput.write(Data((server.baseURL + "\n").utf8))
         while !Task.isCancelled {

@@ -9,10 +9,12 @@ struct EnqueueCommand: AsyncParsableCommand {
         discussion: """
             Example: llmq enqueue jobs/example.jsonl
 
-            Prints added / updated / unchanged / rejected counts. Each rejected line is
-            reported on stderr as FILE:LINE: reason; valid lines are ingested anyway, and
-            the exit code is then 65. Re-enqueueing the same file changes nothing; a job
-            whose request changed goes back to pending.
+            Prints added / updated / unchanged / rejected counts ("metadata updated" too
+            when only some jobs' metadata changed: stored, not re-queued). Each rejected
+            line is reported on stderr as FILE:LINE: reason (the first 100 per file, then
+            a count); valid lines are ingested anyway, and the exit code is then 65.
+            Re-enqueueing the same file changes nothing; a job whose request changed goes
+            back to pending. A missing job file exits 2 before anything is changed.
             """
     )
 
@@ -39,8 +41,16 @@ struct EnqueueCommand: AsyncParsableCommand {
 /// Prints enqueue counts, as text or JSON, on stdout.
 func printCounts(_ counts: EnqueueCounts, json: Bool) {
     if json {
-        print(#"{"added":\#(counts.added),"updated":\#(counts.updated),"unchanged":\#(counts.unchanged),"rejected":\#(counts.rejected)}"#)
+        print(#"{"added":\#(counts.added),"updated":\#(counts.updated),"metadata_updated":\#(counts.metadataUpdated),"#
+            + #""unchanged":\#(counts.unchanged),"rejected":\#(counts.rejected)}"#)
     } else {
-        print("added \(counts.added), updated \(counts.updated), unchanged \(counts.unchanged), rejected \(counts.rejected)")
+        print(countsText(counts))
     }
+}
+
+/// `added A, updated U, unchanged N, rejected R`, with `metadata updated M` after
+/// `updated` when some job's metadata alone changed.
+func countsText(_ counts: EnqueueCounts) -> String {
+    let metadata = counts.metadataUpdated > 0 ? ", metadata updated \(counts.metadataUpdated)" : ""
+    return "added \(counts.added), updated \(counts.updated)\(metadata), unchanged \(counts.unchanged), rejected \(counts.rejected)"
 }

@@ -33,14 +33,15 @@ struct ExportCommand: AsyncParsableCommand {
     var output: String?
 
     func run() async throws {
-        let store = try database.openStore()
+        let store = try database.openExistingStore()
         let out = try output.map { try BufferedOutput.create(path: $0) } ?? .standardOutput()
         do {
             try store.export(format: format, kind: kind, status: status) { try out.write($0) }
         } catch let error as CLIError {
             throw error
         } catch {
-            throw CLIError(.usage, "export to \(out.name) stopped: \(error)")
+            throw DatabaseFailure.cliError(for: error, path: database.path)
+                ?? CLIError(.usage, "export to \(out.name) stopped: \(error)")
         }
         try out.flush()
     }

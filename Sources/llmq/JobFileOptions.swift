@@ -32,16 +32,25 @@ struct JobFileOptions: ParsableArguments {
     }
 
     /// Enqueues `paths` into the database: every file is opened first (a missing one exits
-    /// 2 before the database is touched), then each is streamed in.
-    /// - Returns: the counts and the open store.
-    func enqueue(_ paths: [String], into database: DatabaseOptions) throws -> (counts: EnqueueCounts, store: JobStore) {
+    /// 2 before the database is touched, unless `skippingUnreadable`: then it is reported
+    /// and left out), then each is streamed in.
+    /// - Returns: the counts, the open store, how many files were read and how many could not be.
+    func enqueue(_ paths: [String], into database: DatabaseOptions, skippingUnreadable: Bool = false) throws
+        -> (counts: EnqueueCounts, store: JobStore, files: Int, unreadable: Int) {
         let ingest = try ingest(paths: paths)
-        let sources = try ingest.openSources()
-        let store = try database.openStore()
+        let (sources, unreadable) = skippingUnreadable ? try ingest.openReadableSources() : (try ingest.openSources(), 0)
+        let store: JobStore
         do {
-            return (try ingest.run(into: store, sources: sources), store)
+            store = try database.openStore()
         } catch {
-            throw CLIError(.usage, "\(error)")
+            ingest.closeAll(sources)
+            throw error
+        }
+        guard !sources.isEmpty else { return (EnqueueCounts(), store, 0, unreadable) }
+        do {
+            return (try ingest.run(into: store, sources: sources), store, sources.count, unreadable)
+        } catch {
+            throw DatabaseFailure.cliError(for: error, path: database.path) ?? CLIError(.usage, "\(error)")
         }
     }
 }

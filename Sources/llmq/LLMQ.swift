@@ -45,6 +45,10 @@ struct LLMQ: AsyncParsableCommand {
             printError("llmq: error: \(error.message)")
             return error.status
         } catch {
+            if let failure = DatabaseFailure.cliError(for: error, path: nil) {
+                printError("llmq: error: \(failure.message)")
+                return failure.status
+            }
             let code = exitCode(for: error)
             if code == .success {
                 print(fullMessage(for: error))

@@ -25,12 +25,13 @@ struct RetryCommand: AsyncParsableCommand {
     var ids: [String] = []
 
     func run() async throws {
-        let store = try database.openStore()
+        let store = try database.openExistingStore()
         let result: RetryResult
         do {
             result = try store.retry(customIDs: ids, failedOnly: failed)
         } catch {
-            throw CLIError(.usage, "cannot re-queue jobs in \(database.path): \(error)")
+            throw DatabaseFailure.cliError(for: error, path: database.path)
+                ?? CLIError(.usage, "cannot re-queue jobs in \(database.path): \(error)")
         }
         for id in result.unknown { printError("llmq: unknown job id \"\(id)\"") }
         for (id, status) in result.skipped { printError("llmq: job \"\(id)\" is \(status.rawValue), left as it is") }

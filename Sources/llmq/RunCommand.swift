@@ -10,10 +10,14 @@ struct RunCommand: AsyncParsableCommand {
             Example: llmq run jobs/example.jsonl --concurrency 8   (with OPENAI_API_KEY set)
 
             Needs OPENAI_API_KEY (OPENAI_BASE_URL points at any OpenAI-compatible server).
+            A FILE that cannot be read is reported and skipped (exit 65), and a glob the
+            shell matched to nothing (new-docs/*.jsonl on a night without new files) is a
+            note: the queue is processed either way, so a cron line always resumes.
+
             Exit codes: 0 done; 1 some jobs failed; 2 bad flag or configuration; 65 job
-            lines rejected (otherwise clean); 75 stopped with work left (--max-duration,
-            a signal, a rate-limit stall): run again to resume; 77 the API refused the
-            credentials or the account (no job is marked failed).
+            lines rejected or job files unreadable (otherwise clean); 75 stopped with work
+            left (--max-duration, a signal, a rate-limit stall): run again to resume; 77
+            the API refused the credentials or the account (no job is marked failed).
             """
     )
 
@@ -31,11 +35,13 @@ struct RunCommand: AsyncParsableCommand {
         let config = try runOptions.providerConfig()
         var status = ExitStatus.ok
         if !files.isEmpty {
-            let counts = try jobOptions.enqueue(files, into: database).counts
-            if !runOptions.quiet || counts.rejected > 0 {
-                printError("llmq: enqueued: added \(counts.added), updated \(counts.updated), unchanged \(counts.unchanged), rejected \(counts.rejected)")
+            // A missing file or an unmatched glob is reported and the queue still runs.
+            let enqueued = try jobOptions.enqueue(files, into: database, skippingUnreadable: true)
+            let counts = enqueued.counts
+            if enqueued.files > 0, !runOptions.quiet || counts.rejected > 0 {
+                printError("llmq: enqueued: \(countsText(counts))")
             }
-            if counts.rejected > 0 { status = .rejectedLines }
+            if counts.rejected > 0 || enqueued.unreadable > 0 { status = .rejectedLines }
         }
         let session = RunSession(databasePath: database.path, options: options, config: config, json: runOptions.json, quiet: runOptions.quiet,
                                  tokenizer: tokenizer)

@@ -71,8 +71,11 @@ struct RunOptions: ParsableArguments {
             }
             duration = seconds
         }
-        guard let stall = parseDurationSeconds(maxStall), stall > 0 else {
+        guard let stall = parseDurationSeconds(maxStall) else {
             throw CLIError(.usage, "--max-stall: cannot read \"\(maxStall)\" as a duration (examples: 90, 15m, 1h)")
+        }
+        guard stall > 0 else {
+            throw CLIError(.usage, "--max-stall must be longer than 0, got \"\(maxStall)\" (how long a run may go without finishing a job before it exits 75)")
         }
         guard let grace = parseDurationSeconds(shutdownGrace) else {
             throw CLIError(.usage, "--shutdown-grace: cannot read \"\(shutdownGrace)\" as a duration (examples: 10s, 1m)")

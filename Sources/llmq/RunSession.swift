@@ -26,7 +26,7 @@ struct RunSession {
         do {
             queue = try QueueStore(path: databasePath, now: { clock.now() })
         } catch {
-            throw CLIError(.usage, "\(error)")
+            throw DatabaseFailure.cliError(for: error, path: databasePath) ?? CLIError(.usage, "\(error)")
         }
         let pacer = Pacer(clock: clock, requestsPerMinute: options.requestsPerMinute, tokensPerMinute: options.tokensPerMinute,
                           headerLimitShare: options.headerLimitShare)

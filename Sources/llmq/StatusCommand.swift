@@ -16,7 +16,7 @@ struct StatusCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let store = try database.openStore()
+        let store = try database.openExistingStore()
         let status = try store.status()
         if json {
             let encoder = JSONEncoder()

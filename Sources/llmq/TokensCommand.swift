@@ -110,14 +110,13 @@ struct TokensCommand: AsyncParsableCommand {
     }
 
     private func countQueue(_ counting: TokensCounting) async throws {
-        guard FileManager.default.fileExists(atPath: database.path) else {
-            throw CLIError(.usage, "no database at \(database.path) (give --db, or enqueue first)")
-        }
-        let store = try database.openStore()
+        let store = try database.openExistingStore()
         do {
             try await counting.countPending(in: store)
-        } catch let error as JobQueueError {
-            throw CLIError(.usage, error.description)
+        } catch {
+            if let failure = DatabaseFailure.cliError(for: error, path: database.path) { throw failure }
+            if let error = error as? JobQueueError { throw CLIError(.usage, error.description) }
+            throw error
         }
     }
 }

@@ -24,13 +24,16 @@ final class TokensCounting {
         self.perJob = perJob
     }
 
-    /// Counts every valid job of `sources`; rejected lines go to stderr as `FILE:LINE: reason`.
+    /// Counts every valid job of `sources`; rejected lines go to stderr as `FILE:LINE: reason`
+    /// (the first 100 per file, then a count).
     func count(sources: [JobSource], parser: JobLineParser, maxLineBytes: Int) async throws {
+        let printer = DiagnosticPrinter()
         for source in sources {
             let stream = JobLineStream(source, parser: parser, maxLineBytes: maxLineBytes)
-            while case let (job, _)? = try stream.next(report: { printError($0.description) }) {
+            while case let (job, _)? = try stream.next(report: { printer.report($0) }) {
                 try add(job.customID, job.request, counter: try await counter(for: job.request.model))
             }
+            printer.finishFile()
             rejected += stream.rejected
         }
     }

@@ -53,7 +53,7 @@ struct EnqueueTests {
         _ = try enqueueText(Self.corpus, into: store)
         try store.db.run("UPDATE jobs SET status = 'succeeded' WHERE custom_id = 'b'")
         let result = try enqueueText(Self.corpus.replacingOccurrences(of: #"{"n": 1}"#, with: #"{"n": 2}"#), into: store)
-        #expect(result.counts == counts(unchanged: 3))
+        #expect(result.counts == counts(metadataUpdated: 1, unchanged: 2))
         #expect(try store.db.rows("SELECT status, metadata FROM jobs WHERE custom_id = 'b'") == [[.text("succeeded"), .text(#"{"n":2}"#)]])
     }
 
@@ -172,10 +172,11 @@ struct EnqueueTests {
         #expect(status.topErrors == [QueueStatus.ErrorCount(message: "HTTP 400: bad input", jobs: 1)])
     }
 
-    private func counts(added: Int = 0, updated: Int = 0, unchanged: Int = 0, rejected: Int = 0) -> EnqueueCounts {
+    private func counts(added: Int = 0, updated: Int = 0, metadataUpdated: Int = 0, unchanged: Int = 0, rejected: Int = 0) -> EnqueueCounts {
         var counts = EnqueueCounts()
         counts.added = added
         counts.updated = updated
+        counts.metadataUpdated = metadataUpdated
         counts.unchanged = unchanged
         counts.rejected = rejected
         return counts

@@ -40,7 +40,7 @@ struct EnqueueCommandTests {
         let result = try runLLMQ(["enqueue", "--db", dir.path("q.sqlite"), "-", "--json"],
                                  stdin: "{\"id\": \"s\", \"type\": \"embed\", \"input\": \"from stdin\"}\n")
         #expect(result.status == 0)
-        #expect(result.stdout == #"{"added":1,"updated":0,"unchanged":0,"rejected":0}"# + "\n")
+        #expect(result.stdout == #"{"added":1,"updated":0,"metadata_updated":0,"unchanged":0,"rejected":0}"# + "\n")
     }
 
     @Test func missingFileExitsTwoAndChangesNothing() throws {
@@ -59,8 +59,7 @@ struct EnqueueCommandTests {
         let example = jobsFolder.appendingPathComponent("example.jsonl").path
         let result = try runLLMQ(["enqueue", "--db", db, example])
         #expect(result.status == 2)
-        #expect(result.stderr.hasPrefix("llmq: error: cannot open database \(db)"))
-        #expect(result.stderr.contains("unable to open database file"))
+        #expect(result.stderr == "llmq: error: cannot open database \(db): the folder \(dir.path("no/such/folder")) does not exist\n")
     }
 
     @Test func databaseFromANewerLLMQIsRefusedWithExitTwo() throws {
@@ -95,14 +94,17 @@ struct EnqueueCommandTests {
         #expect(FileManager.default.fileExists(atPath: db))
     }
 
-    @Test func binaryCopiedAloneStillCreatesADatabase() throws {
+    @Test func binaryCopiedAloneStillCreatesADatabaseAndCountsExactly() throws {
         let dir = try TemporaryDirectory()
         let copy = dir.url.appendingPathComponent("llmq")
         try FileManager.default.copyItem(at: llmqBinary(), to: copy)
         let db = dir.path("alone.sqlite")
-        let result = try runLLMQ(["status", "--db", db, "--json"], executable: copy, currentDirectory: dir.url)
+        let example = jobsFolder.appendingPathComponent("example.jsonl").path
+        let result = try runLLMQ(["enqueue", "--db", db, example], executable: copy, currentDirectory: dir.url)
         #expect(result.status == 0)
         let connection = try Connection(path: db)
         #expect(try connection.scalarInt("SELECT count(*) FROM sqlite_master WHERE name = 'jobs'") == 1)
+        let tokens = try runLLMQ(["tokens", "--json", example], executable: copy, currentDirectory: dir.url)
+        #expect(tokens.stdout.contains(#""exact":true"#), "the rank files travel with the binary: \(tokens.stdout)")
     }
 }

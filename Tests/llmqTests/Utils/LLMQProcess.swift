@@ -37,10 +37,13 @@ func runLLMQ(_ arguments: [String], stdin: String? = nil, environment: [String: 
 /// Runs `llmq` like `runLLMQ`, but waits on a thread of its own: a test whose fake server
 /// is served by this process's Swift concurrency threads must not block one of them
 /// while the child talks to that server.
-func runLLMQInBackground(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) async throws -> ProcessResult {
+func runLLMQInBackground(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
+                         executable: URL? = nil) async throws -> ProcessResult {
     try await withCheckedThrowingContinuation { continuation in
         Thread.detachNewThread {
-            continuation.resume(with: Result { try runLLMQ(arguments, stdin: stdin, environment: environment) })
+            continuation.resume(with: Result {
+                try runLLMQ(arguments, stdin: stdin, environment: environment, executable: executable)
+            })
         }
     }
 }
@@ -91,6 +94,9 @@ func llmqBinary() -> URL {
     return dir.appendingPathComponent("llmq")
 }
 
+/// The repository's root folder.
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+
 /// The repository's `jobs/` folder.
-let jobsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("jobs")
+let jobsFolder = repositoryRoot.appendingPathComponent("jobs")
