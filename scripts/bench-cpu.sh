@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# CPU per embedding: `llmq run FILE` with its defaults (enqueue included, fresh database)
+# against the Python asyncio + openai SDK loop (scripts/embed-baseline.py, 512 inputs per
+# request, 8 in flight, float32 blobs into sqlite3), both against the in-process fake
+# server with no latency and no limits, on the same corpus of 30-80-word inputs, back to
+# back. One JSON line per run: wall, CPU seconds (user + system) and peak RSS of the
+# measured process alone.
+# Usage: scripts/bench-cpu.sh [N ...]   (default: 20000 100000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build -c release --product llmq >/dev/null
+swift build -c release --product bench >/dev/null
+python3 -c "import openai" 2>/dev/null || pip install -q openai
+data=bench-data
+mkdir -p "$data"
+counts=("$@")
+[ ${#counts[@]} -gt 0 ] || counts=(20000 100000)
+[ -d ../shared/tokenizers ] && export LLMQ_TOKENIZER_DIR="$(cd ../shared/tokenizers && pwd)"
+llmq=.build/release/llmq
+bench=.build/release/bench
+echo "machine: $(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load: $(cut -d' ' -f1-3 /proc/loadavg)"
+for n in "${counts[@]}"; do
+    corpus="$data/corpus-$n-words30-80.jsonl"
+    [ -f "$corpus" ] || python3 scripts/make-corpus.py "$n" "$corpus" --words 30-80
+    db="$data/cpu-llmq-$n.sqlite"; rm -f "$db" "$db-wal" "$db-shm"
+    $bench fake-run --label "llmq run FILE (defaults) n=$n" -- $llmq run --db "$db" --quiet "$corpus"
+    pydb="$data/cpu-python-$n.sqlite"; rm -f "$pydb" "$pydb-wal" "$pydb-shm"
+    $bench fake-run --label "python openai-sdk n=$n" -- python3 scripts/embed-baseline.py "$corpus" "$pydb"
+done
