@@ -15,7 +15,6 @@ data=bench-data
 mkdir -p "$data"
 counts=("$@")
 [ ${#counts[@]} -gt 0 ] || counts=(20000 100000)
-[ -d ../shared/tokenizers ] && export LLMQ_TOKENIZER_DIR="$(cd ../shared/tokenizers && pwd)"
 llmq=.build/release/llmq
 bench=.build/release/bench
 echo "machine: $(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load: $(cut -d' ' -f1-3 /proc/loadavg)"

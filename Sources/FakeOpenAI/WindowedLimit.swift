@@ -23,9 +23,14 @@ struct WindowedLimit: Sendable {
         }
     }
 
-    /// Whether `amount` fits the enforced window now.
+    /// Whether `amount` fits the enforced window now. An amount over the window's share
+    /// but within the minute's limit is admitted into an empty window (only an amount over
+    /// the advertised limit can never fit).
     mutating func check(_ amount: Int, now: UInt64) -> SlidingWindowLimiter.Decision {
-        enforced.check(amount, now: now)
+        let decision = enforced.check(amount, now: now)
+        guard decision == .tooLarge, minute != nil, amount <= perMinute else { return decision }
+        let untilEmpty = enforced.resetNanos(now: now)
+        return untilEmpty == 0 ? .admit : .wait(waitNanos: untilEmpty, used: enforced.used)
     }
 
     /// Charges `amount` at `now`.

@@ -3,7 +3,8 @@
 /// its window plus the send stays within `limit × window / 60`, so:
 ///
 /// - a window is ruled out when the server admitted more than its budget within one such
-///   window (it would have refused part of it);
+///   window, or one request larger than it (it would have refused part of it); with no
+///   admitted request yet nothing is inferred;
 /// - a window explains the 429 when what was counted in that window before the refused
 ///   send, plus the send, exceeds its budget.
 ///
@@ -26,10 +27,13 @@ enum EnforcementWindow {
         let amount = refused.amount(measure)
         let minuteSpent = remaining.map { Double($0) < amount }
             ?? (log.total(measure, span: 60, end: refused.time) + amount > perMinute)
-        if minuteSpent { return nil }
+        // Without a single admitted request there is no evidence against any window.
+        let largest = log.largestAdmitted(measure)
+        if minuteSpent || largest <= 0 { return nil }
         for window in candidates where window < current {
             let budget = perMinute * window / 60
-            if log.busiestAdmitted(measure, span: window) > budget * (1 + tolerance) { continue }
+            // Ruled out: the server admitted more than the window's budget within one.
+            if max(largest, log.busiestAdmitted(measure, span: window)) > budget * (1 + tolerance) { continue }
             let counted = log.total(measure, span: window, end: refused.time)
             if counted + amount > budget * (1 - tolerance) { return window }
         }

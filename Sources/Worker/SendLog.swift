@@ -95,6 +95,11 @@ struct SendLog: Sendable {
         return 0
     }
 
+    /// The largest single send the server admitted among the kept ones (0: none).
+    func largestAdmitted(_ measure: Measure) -> Double {
+        entries[head...].filter { $0.outcome == .admitted }.map { $0.amount(measure) }.max() ?? 0
+    }
+
     /// The most the server admitted in any window of `span` seconds among the kept sends.
     func busiestAdmitted(_ measure: Measure, span: Double) -> Double {
         var busiest = 0.0
@@ -102,7 +107,7 @@ struct SendLog: Sendable {
         var start = head
         for index in head..<entries.count where entries[index].outcome == .admitted {
             sum += entries[index].amount(measure)
-            while entries[start].time <= entries[index].time - span {
+            while start < index, entries[start].time <= entries[index].time - span {
                 if entries[start].outcome == .admitted { sum -= entries[start].amount(measure) }
                 start += 1
             }

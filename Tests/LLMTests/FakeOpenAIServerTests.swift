@@ -87,6 +87,16 @@ struct FakeOpenAIServerTests {
             let small = try await fake.provider.embed([String(repeating: "abcd", count: 40)])
             #expect(small.rateLimits?.remainingTokens == 500)
         }
+        // A request over the window's share but within the minute's limit goes into an
+        // empty window; only one over the minute's limit is too large.
+        try await withFakeProvider(
+            server: FakeOpenAIOptions(tokensPerMinute: 600, rateWindow: .seconds(10)), configure: { $0.maxRetries = 0 }
+        ) { fake in
+            let big = try await fake.provider.embed([String(repeating: "abcd", count: 150)])
+            #expect(big.inputTokens == 150)
+            let error = await captureLLMError { try await fake.provider.embed([String(repeating: "abcd", count: 601)]) }
+            #expect(error?.apiMessage?.contains("Request too large") == true)
+        }
     }
 
     @Test func faultsCanBeLimitedToAPath() async throws {

@@ -151,6 +151,20 @@ struct EnforcementWindowTests {
         #expect(EnforcementWindow.infer(log, .tokens, refused: refused, perMinute: 2_000_000, remaining: 50_000, current: 60) == nil)
     }
 
+    @Test func aRefusalBeforeAnythingWasAdmittedInfersNothing() {
+        // The first request of all refused (larger than a short window's share): no
+        // evidence against a 1 s window, so none is assumed.
+        let (log, refused) = log(admitted: [], tokens: 42_000, refusedAt: 0)
+        #expect(EnforcementWindow.infer(log, .tokens, refused: refused, perMinute: 200_000, remaining: 200_000, current: 60) == nil)
+    }
+
+    @Test func aWindowWhoseShareIsSmallerThanAnAdmittedRequestIsRuledOut() {
+        // One 41,000-token request admitted, the next refused at once: 1 s (33,333) cannot
+        // be it, 2 s can.
+        let (log, refused) = log(admitted: [0], tokens: 41_000, refusedAt: 0.1)
+        #expect(EnforcementWindow.infer(log, .tokens, refused: refused, perMinute: 2_000_000, remaining: nil, current: 60) == 2)
+    }
+
     @Test func aWindowIsOnlyEverNarrowed() {
         let times = [0, 0.27, 1.54, 2.8, 4.07, 5.34, 6.61, 7.88]
         let (log, refused) = log(admitted: times, tokens: 41_000, refusedAt: 9.14)
