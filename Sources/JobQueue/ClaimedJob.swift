@@ -1,4 +1,7 @@
-/// A job a worker holds a lease on, with everything needed to send it.
+import Chunker
+
+/// A job a worker holds a lease on, with everything needed to send it. A chunked job is
+/// sent as one copy per chunk, each with its `part`.
 public struct ClaimedJob: Sendable, Equatable {
     /// `jobs.id`.
     public var id: Int64
@@ -23,4 +26,13 @@ public struct ClaimedJob: Sendable, Equatable {
     public var tokensExact: Bool
     /// Set by a worker that cut the input to the model's token limit before sending.
     public var inputTruncated = false
+    /// embed: the request's chunk limits (nil: one vector for the whole input).
+    public var chunking: ChunkLimits?
+    /// Set by a worker on the copy of a chunked job that embeds one chunk: which chunk
+    /// (`request` then holds the chunk's text).
+    public var part: EmbeddedChunk?
+
+    /// The key of "never pay twice" for what this job sends: the chunk's hash, else the
+    /// request hash.
+    public var inputHash: [UInt8] { part?.inputHash ?? requestHash }
 }

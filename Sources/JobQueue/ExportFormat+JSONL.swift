@@ -1,7 +1,8 @@
 extension ExportFormat {
     /// Writes llmq's own export object:
     /// `{"custom_id","kind","status","model","attempts",` then for a succeeded embed job
-    /// `"dimensions","embedding":[floats]`, for a succeeded generate job
+    /// `"dimensions","embedding":[floats]` (a chunked job: `"dimensions","chunks":[{"chunk",
+    /// "start","end","text","embedding"}…]`, spans in code points), for a succeeded generate job
     /// `"content","refusal","finish_reason"` (each a string or null), then for a succeeded
     /// job `"usage":{"input_tokens"(,"output_tokens")}`, then `"error"` (`last_error` or
     /// null) and `"metadata"` (the stored object, omitted when the job has none)`}`.
@@ -16,8 +17,24 @@ extension ExportFormat {
         if let embedding = row.embedding {
             out.member("dimensions", integer: embedding.dimensions)
             if embedding.truncated { out.raw(#","truncated":true"#) }
-            out.key("embedding")
-            out.write(floats: embedding.vector)
+            if let chunks = embedding.chunks {
+                out.key("chunks")
+                out.raw("[")
+                for (position, chunk) in chunks.enumerated() {
+                    out.raw(position == 0 ? "{" : ",{")
+                    out.member("chunk", integer: chunk.index, first: true)
+                    out.member("start", integer: chunk.start)
+                    out.member("end", integer: chunk.end)
+                    out.member("text", chunk.text)
+                    out.key("embedding")
+                    out.write(floats: chunk.vector)
+                    out.raw("}")
+                }
+                out.raw("]")
+            } else {
+                out.key("embedding")
+                out.write(floats: embedding.vector)
+            }
             out.key("usage")
             out.raw("{")
             out.member("input_tokens", integer: embedding.inputTokens, first: true)

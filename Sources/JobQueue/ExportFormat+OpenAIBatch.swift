@@ -40,11 +40,17 @@ extension ExportFormat {
         }
     }
 
-    /// An embeddings response with one item.
+    /// An embeddings response with one item (a chunked job: one per chunk, `index` the chunk's).
     private static func writeEmbeddingBody(_ embedding: StoredEmbedding, to out: inout JSONWriter) {
-        out.raw(#"{"object":"list","data":[{"object":"embedding","index":0,"embedding":"#)
-        out.write(floats: embedding.vector)
-        out.raw("}]")
+        out.raw(#"{"object":"list","data":["#)
+        let items = embedding.chunks.map { $0.map { ($0.index, $0.vector) } } ?? [(0, embedding.vector)]
+        for (position, item) in items.enumerated() {
+            out.raw(position == 0 ? "" : ",")
+            out.raw(#"{"object":"embedding","index":\#(item.0),"embedding":"#)
+            out.write(floats: item.1)
+            out.raw("}")
+        }
+        out.raw("]")
         out.member("model", embedding.model)
         let tokens = embedding.inputTokens ?? 0
         out.raw(#","usage":{"prompt_tokens":\#(tokens),"total_tokens":\#(tokens)}}"#)

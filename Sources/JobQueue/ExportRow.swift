@@ -36,4 +36,25 @@ public struct StoredEmbedding: Sendable, Equatable {
     public var inputTokens: Int?
     /// True when the input was cut to the model's token limit (`run --truncate`).
     public var truncated = false
+    /// A chunked job's chunks, in order (then `vector` is empty and `inputTokens` their
+    /// sum); nil for an unchunked job.
+    public var chunks: [ExportChunk]?
+}
+
+/// One chunk of a chunked job's stored result: its index, span (code points, end
+/// exclusive), text and vector.
+public struct ExportChunk: Sendable, Equatable {
+    public var index: Int
+    public var start: Int
+    public var end: Int
+    public var text: String
+    public var vector: [Float]
+}
+
+extension StoredEmbedding {
+    /// Adds the next chunk of a chunked job's result, summing the token counts.
+    mutating func add(_ chunk: ExportChunk, inputTokens tokens: Int?) {
+        chunks?.append(chunk)
+        if let tokens { inputTokens = (inputTokens ?? 0) + tokens }
+    }
 }

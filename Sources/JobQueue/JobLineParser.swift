@@ -1,3 +1,5 @@
+import Chunker
+
 /// The defaults a job line falls back on, fixed at enqueue time.
 public struct JobDefaults: Sendable {
     /// Model for embed jobs without `model`. Default `text-embedding-3-small`.
@@ -10,10 +12,14 @@ public struct JobDefaults: Sendable {
     public var maxTokens: Int
     /// `temperature` for generate jobs without one. Default 0.7.
     public var temperature: Double
+    /// Chunk limits for embed jobs without a `chunk` field (`--chunk-tokens`,
+    /// `--chunk-overlap`); nil (the default): such jobs are not chunked.
+    public var chunking: ChunkLimits?
 
     /// Defaults as DESIGN states them.
     public init(embeddingModel: String = ModelCatalog.defaultEmbeddingModel, chatModel: String = ModelCatalog.defaultChatModel,
-                dimensions: Int? = nil, maxTokens: Int = 1024, temperature: Double = 0.7) {
+                dimensions: Int? = nil, maxTokens: Int = 1024, temperature: Double = 0.7, chunking: ChunkLimits? = nil) {
+        self.chunking = chunking
         self.embeddingModel = embeddingModel
         self.chatModel = chatModel
         self.dimensions = dimensions
@@ -89,8 +95,11 @@ public struct JobLineParser: Sendable {
             let model = try optionalString(object, "model") ?? defaults.embeddingModel
             let dimensions = try embedDimensions(try optionalInt(object, "dimensions"), model: model)
             let request = JobRequest.embed(input: input, model: model, dimensions: dimensions)
-            return ParsedJob(customID: id, request: request, metadata: metadata)
+            return ParsedJob(customID: id, request: request, metadata: metadata, chunking: try chunkLimits(object) ?? defaults.chunking)
         case "generate":
+            if object["chunk"] != nil {
+                throw JobLineError("\"chunk\" applies to embed jobs only, not to a generate job")
+            }
             let prompt = try requiredText(object, "prompt", kind: "a generate job")
             let system = try optionalString(object, "system")
             let context = try optionalString(object, "context")
@@ -134,7 +143,7 @@ public struct JobLineParser: Sendable {
             let model = try optionalString(body, "model", prefix: "body.") ?? defaults.embeddingModel
             let dimensions = try embedDimensions(try optionalInt(body, "dimensions", prefix: "body."), model: model)
             let request = JobRequest.embed(input: input, model: model, dimensions: dimensions)
-            return ParsedJob(customID: id, request: request, metadata: metadata)
+            return ParsedJob(customID: id, request: request, metadata: metadata, chunking: defaults.chunking)
         case "/v1/chat/completions", "/chat/completions":
             try rejectUnknownKeys(members, allowed: Self.chatBodyKeys)
             let messages = try batchMessages(body)
@@ -195,6 +204,28 @@ public struct JobLineParser: Sendable {
     }
 
     // MARK: Field helpers
+
+    private static let chunkKeys: Set<String> = ["max_tokens", "overlap_tokens"]
+
+    /// The line's `"chunk": {"max_tokens": N, "overlap_tokens": M}`, checked; nil when absent.
+    private func chunkLimits(_ object: JSONValue) throws(JobLineError) -> ChunkLimits? {
+        guard let value = object["chunk"], value != .null else { return nil }
+        guard case .object(let members) = value else {
+            throw JobLineError("\"chunk\" must be an object like {\"max_tokens\": 512, \"overlap_tokens\": 50}, got \(value.typeDescription)")
+        }
+        if let unknown = members.first(where: { !Self.chunkKeys.contains($0.key) }) {
+            throw JobLineError("unknown field \"chunk.\(unknown.key)\" (\"chunk\" takes \"max_tokens\" and \"overlap_tokens\")")
+        }
+        guard let maxTokens = try optionalInt(value, "max_tokens", prefix: "chunk.") else {
+            throw JobLineError("missing \"chunk.max_tokens\"")
+        }
+        let overlap = try optionalInt(value, "overlap_tokens", prefix: "chunk.") ?? 0
+        do {
+            return try ChunkLimits(maxTokens: maxTokens, overlapTokens: overlap)
+        } catch {
+            throw JobLineError("\"chunk.\(error.field.rawValue)\" \(error.rule)")
+        }
+    }
 
     private func requiredID(_ object: JSONValue, field: String) throws(JobLineError) -> String {
         guard let value = object[field] else { throw JobLineError("missing \"\(field)\"") }

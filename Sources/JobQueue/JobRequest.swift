@@ -1,3 +1,5 @@
+import Chunker
+
 /// A chat message as sent to the API: exactly a role and its content.
 public struct JobMessage: Sendable, Equatable, Codable {
     /// `system`, `developer`, `user` or `assistant`.
@@ -43,11 +45,36 @@ public enum JobRequest: Sendable, Equatable {
     /// of "never pay twice" (the same model, dimensions and input always hash alike).
     public var hash: [UInt8] { JobSpec.canonical(json).hash }
 
+    /// The canonical JSON value stored for this request with `chunking` (an embed job's
+    /// `"chunk": {"max_tokens", "overlap_tokens"}` member; none when nil).
+    public func json(chunking: ChunkLimits?) -> JSONValue {
+        guard let chunking, case .object(var members) = json else { return json }
+        members.append(("chunk", .object([
+            ("max_tokens", .number(JSONNumber(Int64(chunking.maxTokens)))),
+            ("overlap_tokens", .number(JSONNumber(Int64(chunking.overlapTokens)))),
+        ])))
+        return .object(members)
+    }
+
+    /// The chunk limits of a stored request (its `"chunk"` member), nil when it has none
+    /// or they are not ones llmq wrote.
+    public static func chunking(ofStored value: JSONValue) -> ChunkLimits? {
+        guard let chunk = value["chunk"], case .number(let maxTokens)? = chunk["max_tokens"], let max = maxTokens.integer else { return nil }
+        var overlap: Int64 = 0
+        if case .number(let value)? = chunk["overlap_tokens"], let given = value.integer { overlap = given }
+        return try? ChunkLimits(maxTokens: Int(max), overlapTokens: Int(overlap))
+    }
+
     /// Decodes a stored request. Returns nil when the text is not a request llmq wrote
     /// (the caller fails that job with a clear message instead of crashing).
     public init?(storedJSON text: String) {
-        guard let value = try? JSONParser.parse(text), case .string(let kind)? = value["kind"],
-              case .string(let model)? = value["model"] else { return nil }
+        guard let value = try? JSONParser.parse(text) else { return nil }
+        self.init(stored: value)
+    }
+
+    /// Decodes a stored request's parsed JSON (see `init?(storedJSON:)`).
+    public init?(stored value: JSONValue) {
+        guard case .string(let kind)? = value["kind"], case .string(let model)? = value["model"] else { return nil }
         switch kind {
         case "embed":
             guard case .string(let input)? = value["input"] else { return nil }

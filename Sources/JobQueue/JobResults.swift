@@ -20,9 +20,13 @@ public struct EmbeddingResult: Sendable {
     /// The exact token count of the job's input (as enqueued), stored in `jobs.input_tokens`
     /// with the result when given.
     public var countedTokens: Int?
+    /// The part of the input this vector was made from; nil for the whole input as
+    /// enqueued (chunk 0, its text read from the stored request), which completes the job.
+    public var chunk: EmbeddedChunk?
 
     public init(jobID: Int64, requestHash: [UInt8], model: String, vector: ArraySlice<UInt8>, dimensions: Int, inputTokens: Int?,
-                reused: Bool, truncated: Bool = false, countedTokens: Int? = nil) {
+                reused: Bool, truncated: Bool = false, countedTokens: Int? = nil, chunk: EmbeddedChunk? = nil) {
+        self.chunk = chunk
         self.jobID = jobID
         self.requestHash = requestHash
         self.model = model

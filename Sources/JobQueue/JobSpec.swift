@@ -37,4 +37,11 @@ public struct JobSpec: Sendable, Equatable {
         writer.write(request)
         return (writer.string, Array(SHA256.hash(data: writer.bytes)))
     }
+
+    /// The hash of embedding `input` alone with `model` and `dimensions`: the request hash
+    /// of an unchunked embed job with that input, and the key a chunk's vector is stored
+    /// and found by, so a text is never paid for twice whether it is a job or a chunk.
+    public static func embedHash(input: String, model: String, dimensions: Int?) -> [UInt8] {
+        JobRequest.embed(input: input, model: model, dimensions: dimensions).hash
+    }
 }

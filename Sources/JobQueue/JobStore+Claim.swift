@@ -64,10 +64,12 @@ extension JobStore {
               let model = row.string(at: 3), let requestText = row.string(at: 5), let hash = row.blob(at: 6) else {
             throw JobQueueError(.corruptRow, "job \(row.int64(at: 0)) has a missing or malformed column")
         }
+        let stored = try? JSONParser.parse(requestText)
         return ClaimedJob(
             id: row.int64(at: 0), customID: customID, kind: kind, model: model, dimensions: row.optionalInt(at: 4),
-            request: JobRequest(storedJSON: requestText), requestHash: hash, attempts: row.int(at: 7),
-            inputTokens: row.optionalInt(at: 8), tokensExact: row.int(at: 9) != 0)
+            request: stored.flatMap(JobRequest.init(stored:)), requestHash: hash, attempts: row.int(at: 7),
+            inputTokens: row.optionalInt(at: 8), tokensExact: row.int(at: 9) != 0,
+            chunking: stored.flatMap(JobRequest.chunking(ofStored:)))
     }
 
     /// Extends every lease `owner` holds to `now + leaseSeconds`; returns how many.

@@ -21,40 +21,114 @@ extension JobStore {
         return db.changes == 1
     }
 
+    /// Whether the job still has the request it was claimed with and is not finished, so a
+    /// chunk's vector may be stored before the job's last one (in the caller's transaction).
+    private func holdsRequest(_ jobID: Int64, requestHash: [UInt8]) throws -> Bool {
+        let check = try db.cachedStatement("SELECT 1 FROM jobs WHERE id = ?1 AND request_hash = ?2 AND status IN ('running', 'pending')")
+        defer { check.reset() }
+        try check.bind(jobID, at: 1)
+        try check.bind(requestHash, at: 2)
+        return try check.step()
+    }
+
     /// Stores vectors and marks their jobs succeeded, all in one transaction (a kill at any
-    /// instant leaves either both or neither). Returns how many were written.
+    /// instant leaves either both or neither). A result without `chunk` is the whole input
+    /// (chunk 0) and completes its job. A chunk's vector is stored while the job keeps
+    /// running (so a resumed run finds it); the job succeeds in the transaction that gives
+    /// each of its chunks a row for its current request, and then keeps no rows beyond its
+    /// chunk count (left from an earlier input). Results for a job whose request changed
+    /// meanwhile, or that finished, are dropped. Returns how many jobs were completed.
     @discardableResult
     public func complete(embeddings results: [EmbeddingResult]) throws -> Int {
         guard !results.isEmpty else { return 0 }
         return try db.transaction {
             let timestamp = now()
-            let insert = try db.cachedStatement("""
-                INSERT OR REPLACE INTO embeddings (job_id, model, dimensions, vector, input_hash, input_tokens, reused, created_at, truncated)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+            let insertChunk = try db.cachedStatement("""
+                INSERT OR REPLACE INTO embeddings (job_id, chunk, start, end, text, model, dimensions, vector, input_hash,
+                                                   input_tokens, reused, created_at, truncated, job_hash)
+                VALUES (?1, ?10, ?11, ?12, ?13, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?14)
                 """)
-            var written = 0
+            let insertWhole = try db.cachedStatement("""
+                INSERT OR REPLACE INTO embeddings (job_id, chunk, start, end, text, model, dimensions, vector, input_hash,
+                                                   input_tokens, reused, created_at, truncated, job_hash)
+                SELECT ?1, 0, 0, length(t), t, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?5
+                FROM (SELECT coalesce(json_extract(request, '$.input'), '') AS t FROM jobs WHERE id = ?1)
+                """)
+            var completed = 0
+            // Chunked jobs written to, in first-seen order, to check for completion.
+            var chunked: [(jobID: Int64, requestHash: [UInt8], chunks: Int, countedTokens: Int?)] = []
+            var held: [Int64: Bool] = [:]
             for result in results {
-                guard try markSucceeded(result.jobID, requestHash: result.requestHash, countedTokens: result.countedTokens,
-                                        at: timestamp) else {
+                if let chunk = result.chunk {
+                    if held[result.jobID] == nil {
+                        let holds = try holdsRequest(result.jobID, requestHash: result.requestHash)
+                        held[result.jobID] = holds
+                        if holds { chunked.append((result.jobID, result.requestHash, chunk.chunkCount, result.countedTokens)) }
+                    }
+                    guard held[result.jobID] == true else { continue }
+                    try bindRow(insertChunk, result, inputHash: chunk.inputHash, timestamp: timestamp)
+                    try insertChunk.bind(chunk.index, at: 10)
+                    try insertChunk.bind(chunk.start, at: 11)
+                    try insertChunk.bind(chunk.end, at: 12)
+                    try insertChunk.bind(chunk.text, at: 13)
+                    try insertChunk.bind(result.requestHash, at: 14)
+                    try insertChunk.run()
+                    insertChunk.reset()
+                    try noteStoredVector(jobID: result.jobID, chunk: chunk.index, inputHash: chunk.inputHash)
+                } else {
+                    guard try markSucceeded(result.jobID, requestHash: result.requestHash, countedTokens: result.countedTokens,
+                                            at: timestamp) else { continue }
+                    try bindRow(insertWhole, result, inputHash: result.requestHash, timestamp: timestamp)
+                    try insertWhole.run()
+                    insertWhole.reset()
+                    try dropRows(of: result.jobID, from: 1)
+                    try noteStoredVector(jobID: result.jobID, chunk: 0, inputHash: result.requestHash)
+                    completed += 1
+                }
+            }
+            for job in chunked where try chunkRows(of: job.jobID, for: job.requestHash, below: job.chunks) == job.chunks {
+                guard try markSucceeded(job.jobID, requestHash: job.requestHash, countedTokens: job.countedTokens, at: timestamp) else {
                     continue
                 }
-                try insert.bind(result.jobID, at: 1)
-                try insert.bind(result.model, at: 2)
-                try insert.bind(result.dimensions, at: 3)
-                try result.vector.withUnsafeBytes { try insert.bindBlob(bytes: $0, at: 4) }
-                try insert.bind(result.requestHash, at: 5)
-                try insert.bind(result.inputTokens, at: 6)
-                try insert.bind(result.reused ? 1 : 0, at: 7)
-                try insert.bind(timestamp, at: 8)
-                try insert.bind(result.truncated ? 1 : 0, at: 9)
-                try insert.run()
-                insert.reset()
-                try noteStoredVector(jobID: result.jobID, inputHash: result.requestHash)
-                written += 1
+                try dropRows(of: job.jobID, from: job.chunks)
+                completed += 1
             }
             if recentVectors.count >= vectorIndexMergeRows { try mergePendingVectorIndex() }
-            return written
+            return completed
         }
+    }
+
+    /// Binds the columns a whole-input row and a chunk row share (?1…?9).
+    private func bindRow(_ insert: Statement, _ result: EmbeddingResult, inputHash: [UInt8], timestamp: Double) throws {
+        try insert.bind(result.jobID, at: 1)
+        try insert.bind(result.model, at: 2)
+        try insert.bind(result.dimensions, at: 3)
+        try result.vector.withUnsafeBytes { try insert.bindBlob(bytes: $0, at: 4) }
+        try insert.bind(inputHash, at: 5)
+        try insert.bind(result.inputTokens, at: 6)
+        try insert.bind(result.reused ? 1 : 0, at: 7)
+        try insert.bind(timestamp, at: 8)
+        try insert.bind(result.truncated ? 1 : 0, at: 9)
+    }
+
+    /// How many of the job's chunks below `count` have a row for the request `requestHash`.
+    private func chunkRows(of jobID: Int64, for requestHash: [UInt8], below count: Int) throws -> Int {
+        let query = try db.cachedStatement("SELECT count(*) FROM embeddings WHERE job_id = ?1 AND chunk < ?3 AND job_hash = ?2")
+        defer { query.reset() }
+        try query.bind(jobID, at: 1)
+        try query.bind(requestHash, at: 2)
+        try query.bind(count, at: 3)
+        _ = try query.step()
+        return query.int(at: 0)
+    }
+
+    /// Deletes the job's rows of chunk `first` and above (left from an earlier input).
+    private func dropRows(of jobID: Int64, from first: Int) throws {
+        let delete = try db.cachedStatement("DELETE FROM embeddings WHERE job_id = ?1 AND chunk >= ?2")
+        defer { delete.reset() }
+        try delete.bind(jobID, at: 1)
+        try delete.bind(first, at: 2)
+        try delete.run()
     }
 
     /// Stores a chat completion and marks its job succeeded in one transaction.

@@ -59,6 +59,13 @@ extension JobStore {
     /// How many lines go in one write transaction during ingest.
     static let ingestTransactionLines = 20_000
 
+    /// Commits the ingest's transaction so far and opens the next one (an ingest writes in
+    /// large transactions, not one).
+    func commitAndContinue() throws {
+        try db.execute("COMMIT")
+        try db.execute("BEGIN IMMEDIATE")
+    }
+
     /// Starts an ingest: records it and returns its id, which marks the rows it writes so a
     /// repeated id within one file can be told from one enqueued earlier.
     public func beginIngest(sources: [String]) throws -> Int64 {
@@ -104,8 +111,7 @@ extension JobStore {
                 linesInTransaction += 1
             }
             if linesInTransaction >= Self.ingestTransactionLines {
-                try db.execute("COMMIT")
-                try db.execute("BEGIN IMMEDIATE")
+                try commitAndContinue()
                 linesInTransaction = 0
             }
         }

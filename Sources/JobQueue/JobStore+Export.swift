@@ -2,7 +2,8 @@ import SQLite
 
 extension JobStore {
     /// Calls `body` with every job matching the filters, in `jobs.id` order, one row at a
-    /// time from one prepared statement (constant memory, one consistent read snapshot).
+    /// time from one prepared statement (memory bounded by one job's chunks, one consistent
+    /// read snapshot). A chunked job's result holds all its chunks, in order.
     /// A job's stored result is attached only while the job is succeeded: a job sent back
     /// to pending by a changed request or `retry` keeps its old result in the database,
     /// but that result no longer answers its request.
@@ -20,17 +21,28 @@ extension JobStore {
             SELECT j.id, j.custom_id, j.kind, j.status, j.model, j.attempts, j.last_error, j.metadata,
                    e.model, e.dimensions, e.vector, e.input_tokens,
                    g.model, g.content, g.refusal, g.finish_reason, g.input_tokens, g.output_tokens,
-                   coalesce(e.created_at, g.created_at), j.request_hash, e.truncated
+                   coalesce(e.created_at, g.created_at), j.request_hash, e.truncated,
+                   e.chunk, e.start, e.end, e.text, instr(j.request, '"chunk":') > 0
             FROM jobs j
             LEFT JOIN embeddings e ON e.job_id = j.id AND j.status = 'succeeded' AND j.kind = 'embed'
             LEFT JOIN generations g ON g.job_id = j.id AND j.status = 'succeeded' AND j.kind = 'generate'
             WHERE (?1 IS NULL OR j.kind = ?1) \(statusFilter)
-            ORDER BY j.id
+            ORDER BY j.id, e.chunk
             """)
         try query.bind(kind?.rawValue, at: 1)
+        // A chunked job comes as one row per chunk; its rows are gathered into one ExportRow.
+        var pending: ExportRow?
         while try query.step() {
-            try body(Self.readExportRow(query))
+            let row = try Self.readExportRow(query)
+            if var gathered = pending, gathered.jobID == row.jobID {
+                if let chunk = row.embedding?.chunks?.first { gathered.embedding?.add(chunk, inputTokens: row.embedding?.inputTokens) }
+                pending = gathered
+                continue
+            }
+            if let gathered = pending { try body(gathered) }
+            pending = row
         }
+        if let gathered = pending { try body(gathered) }
     }
 
     private static func readExportRow(_ row: Statement) throws -> ExportRow {
@@ -46,9 +58,15 @@ extension JobStore {
             guard blob.count == dimensions * 4 else {
                 throw JobQueueError(.corruptRow, "job \(customID): stored vector has \(blob.count) bytes, not \(dimensions) float32 values")
             }
-            result.embedding = StoredEmbedding(model: embeddingModel, dimensions: dimensions,
-                                               vector: EmbeddingResult.floats(fromLittleEndian: blob),
-                                               inputTokens: row.optionalInt(at: 11), truncated: row.int(at: 20) != 0)
+            let vector = EmbeddingResult.floats(fromLittleEndian: blob)
+            var embedding = StoredEmbedding(model: embeddingModel, dimensions: dimensions, vector: vector,
+                                            inputTokens: row.optionalInt(at: 11), truncated: row.int(at: 20) != 0)
+            if row.int(at: 25) != 0 {
+                embedding.vector = []
+                embedding.chunks = [ExportChunk(index: row.int(at: 21), start: row.int(at: 22), end: row.int(at: 23),
+                                                text: row.string(at: 24) ?? "", vector: vector)]
+            }
+            result.embedding = embedding
         }
         if let generationModel = row.string(at: 12) {
             result.generation = GenerationResult(jobID: id, requestHash: row.blob(at: 19) ?? [], model: generationModel,

@@ -1,7 +1,7 @@
 import SQLite
 
-/// Finding a stored vector by its input (model, dimensions, text: the request hash), so
-/// an input is never paid for twice.
+/// Finding a stored vector by its input (model, dimensions, text: the request hash of an
+/// unchunked job, a chunk's own hash otherwise), so a text is never paid for twice.
 ///
 /// New vectors are appended to `vector_index_pending` and remembered in `recentVectors`;
 /// every `vectorIndexMergeRows` vectors, and when a run starts and ends, the pending rows
@@ -14,17 +14,19 @@ extension JobStore {
     /// from any job, so it can be copied instead of paid for again.
     public func storedVector(forRequestHash hash: [UInt8]) throws -> (model: String, dimensions: Int, vector: [UInt8])? {
         if let jobID = recentVectors[hash] {
-            let recent = try db.cachedStatement("SELECT model, dimensions, vector FROM embeddings WHERE job_id = ?1 AND input_hash = ?2")
+            let recent = try db.cachedStatement(
+                "SELECT model, dimensions, vector FROM embeddings WHERE job_id = ?1 AND chunk = ?3 AND input_hash = ?2")
             defer { recent.reset() }
-            try recent.bind(jobID, at: 1)
+            try recent.bind(jobID.job, at: 1)
             try recent.bind(hash, at: 2)
+            try recent.bind(jobID.chunk, at: 3)
             if try recent.step(), let model = recent.string(at: 0), let vector = recent.blob(at: 2) {
                 return (model, recent.int(at: 1), vector)
             }
         }
         let lookup = try db.cachedStatement("""
             SELECT e.model, e.dimensions, e.vector
-            FROM vector_index v JOIN embeddings e ON e.job_id = v.job_id AND e.input_hash = v.input_hash
+            FROM vector_index v JOIN embeddings e ON e.job_id = v.job_id AND e.chunk = v.chunk AND e.input_hash = v.input_hash
             WHERE v.input_hash = ?1 LIMIT 1
             """)
         defer { lookup.reset() }
@@ -48,22 +50,23 @@ extension JobStore {
         try db.transaction { try mergePendingVectorIndex() }
     }
 
-    /// Records, in the caller's transaction, that `jobID`'s stored vector was made from
-    /// `inputHash`.
-    func noteStoredVector(jobID: Int64, inputHash: [UInt8]) throws {
-        let append = try db.cachedStatement("INSERT INTO vector_index_pending (input_hash, job_id) VALUES (?1, ?2)")
+    /// Records, in the caller's transaction, that the vector of `jobID`'s chunk `chunk`
+    /// was made from `inputHash`.
+    func noteStoredVector(jobID: Int64, chunk: Int, inputHash: [UInt8]) throws {
+        let append = try db.cachedStatement("INSERT INTO vector_index_pending (input_hash, job_id, chunk) VALUES (?1, ?2, ?3)")
         defer { append.reset() }
         try append.bind(inputHash, at: 1)
         try append.bind(jobID, at: 2)
+        try append.bind(chunk, at: 3)
         try append.run()
-        recentVectors[inputHash] = jobID
+        recentVectors[inputHash] = (jobID, chunk)
     }
 
     /// The merge, in the caller's transaction.
     func mergePendingVectorIndex() throws {
         try db.run("""
-            INSERT OR IGNORE INTO vector_index (input_hash, job_id)
-            SELECT input_hash, job_id FROM vector_index_pending ORDER BY input_hash, job_id
+            INSERT OR IGNORE INTO vector_index (input_hash, job_id, chunk)
+            SELECT input_hash, job_id, chunk FROM vector_index_pending ORDER BY input_hash, job_id, chunk
             """)
         try db.run("DELETE FROM vector_index_pending")
         recentVectors.removeAll(keepingCapacity: true)

@@ -15,8 +15,8 @@ public final class JobStore {
     /// Clock used for timestamps (unix seconds); injectable for tests.
     public let now: @Sendable () -> Double
     /// Vectors this store wrote since its last vector-index merge, by input hash: found
-    /// before they reach `vector_index` (see JobStore+VectorIndex).
-    var recentVectors: [[UInt8]: Int64] = [:]
+    /// before they reach `vector_index` (see JobStore+VectorIndex): job and chunk.
+    var recentVectors: [[UInt8]: (job: Int64, chunk: Int)] = [:]
     /// Merge `vector_index_pending` into `vector_index` once this store has added this
     /// many rows to it (bounds both the pending table and `recentVectors`).
     public var vectorIndexMergeRows = 65_536

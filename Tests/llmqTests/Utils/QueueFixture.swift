@@ -19,8 +19,10 @@ func storeVector(_ vector: [Float], for customID: String, db: String) throws {
     for value in vector { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 } }
     try connection.run("UPDATE jobs SET status = 'succeeded' WHERE custom_id = ?1", .text(customID))
     try connection.run("""
-        INSERT INTO embeddings (job_id, model, dimensions, vector, input_hash, input_tokens, created_at)
-        SELECT id, model, ?2, ?3, request_hash, 4, 0 FROM jobs WHERE custom_id = ?1
+        INSERT INTO embeddings (job_id, chunk, start, end, text, model, dimensions, vector, input_hash, input_tokens, created_at, job_hash)
+        SELECT id, 0, 0, length(json_extract(request, '$.input')), json_extract(request, '$.input'), model, ?2, ?3, request_hash, 4, 0,
+               request_hash
+        FROM jobs WHERE custom_id = ?1
         """, .text(customID), .integer(Int64(vector.count)), .blob(bytes))
 }
 

@@ -1,0 +1,115 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One regular file found under a folder: its path relative to the folder (the job's id),
+/// size and modification time, read from `lstat`/`stat` without opening the file.
+public struct FolderEntry: Sendable, Equatable {
+    /// The path relative to the folder, `/`-separated.
+    public var relativePath: String
+    /// The path to open: the folder as given joined with `relativePath`.
+    public var path: String
+    public var bytes: Int
+    /// Modification time, unix seconds and nanoseconds.
+    public var modifiedSeconds: Int
+    public var modifiedNanoseconds: Int
+}
+
+/// Walks a folder depth-first in constant memory (one open directory per level, entries
+/// handed over as they are read, never collected). Regular files are reported; a symbolic
+/// link to a file is followed only when its target lies inside the folder; links to
+/// folders are not followed (no loops), and other file types are skipped, each with a
+/// notice. `--glob` patterns (`fnmatch`, `*` also matching `/`) filter relative paths.
+public struct FolderWalk {
+    /// The folder as the user named it.
+    public let root: String
+    /// The folder's real path (symlinks resolved): the prefix a link target must have.
+    public let realRoot: String
+    /// Patterns a relative path must match one of; empty: every file.
+    public let globs: [String]
+
+    /// A walk of `root`.
+    /// - Throws: `JobQueueError(.io)` when `root` is missing, not a folder, or
+    ///   cannot be resolved (the message names it).
+    public init(root: String, globs: [String] = []) throws {
+        var info = stat()
+        guard stat(root, &info) == 0 else {
+            throw JobQueueError(.io, "\(root): \(String(cString: strerror(errno))) (--files takes a folder)")
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw JobQueueError(.io, "\(root): not a folder (--files takes folders; give job files without --files)")
+        }
+        guard let resolved = realpath(root, nil) else {
+            throw JobQueueError(.io, "\(root): \(String(cString: strerror(errno)))")
+        }
+        defer { free(resolved) }
+        self.root = root
+        self.realRoot = String(cString: resolved)
+        self.globs = globs
+    }
+
+    /// Calls `file` for every file in the walk and `notice` with `PATH: reason` for what is
+    /// skipped (`isError`: an unreadable folder, which makes the ingest exit 65).
+    public func forEach(_ file: (FolderEntry) throws -> Void, notice: (String, _ isError: Bool) -> Void) rethrows {
+        try walk(directory: root, relative: "", file, notice)
+    }
+
+    private func walk(directory: String, relative: String, _ file: (FolderEntry) throws -> Void,
+                      _ notice: (String, Bool) -> Void) rethrows {
+        guard let handle = opendir(directory) else {
+            notice("\(directory): cannot read folder: \(String(cString: strerror(errno)))", true)
+            return
+        }
+        defer { closedir(handle) }
+        while let item = readdir(handle) {
+            let name = withUnsafeBytes(of: item.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+            let relativePath = relative.isEmpty ? name : relative + "/" + name
+            var info = stat()
+            guard lstat(path, &info) == 0 else {
+                notice("\(path): \(String(cString: strerror(errno)))", true)
+                continue
+            }
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR:
+                try walk(directory: path, relative: relativePath, file, notice)
+            case S_IFREG:
+                if matches(relativePath) { try file(entry(path, relativePath, info)) }
+            case S_IFLNK:
+                guard matches(relativePath) else { continue }
+                guard let target = realpath(path, nil) else {
+                    notice("\(path): broken symbolic link, skipped", false)
+                    continue
+                }
+                let resolved = String(cString: target)
+                free(target)
+                guard resolved.hasPrefix(realRoot + "/") else {
+                    notice("\(path): symbolic link to \(resolved), outside \(root), not followed", false)
+                    continue
+                }
+                var targetInfo = stat()
+                guard stat(path, &targetInfo) == 0, targetInfo.st_mode & S_IFMT == S_IFREG else {
+                    notice("\(path): symbolic link to a folder or special file, not followed", false)
+                    continue
+                }
+                try file(entry(path, relativePath, targetInfo))
+            default:
+                if matches(relativePath) { notice("\(path): not a regular file, skipped", false) }
+            }
+        }
+    }
+
+    private func entry(_ path: String, _ relativePath: String, _ info: stat) -> FolderEntry {
+        FolderEntry(relativePath: relativePath, path: path, bytes: Int(info.st_size),
+                    modifiedSeconds: Int(info.st_mtim.tv_sec), modifiedNanoseconds: Int(info.st_mtim.tv_nsec))
+    }
+
+    private func matches(_ relativePath: String) -> Bool {
+        globs.isEmpty || globs.contains { fnmatch($0, relativePath, 0) == 0 }
+    }
+}
