@@ -49,11 +49,18 @@ let package = Package(
             dependencies: ["CRankFiles", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
+        // Token-bounded, structure-aware chunking of long inputs: pure, no I/O.
+        .target(
+            name: "Chunker",
+            dependencies: ["Tokenizer"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "JobQueue",
             dependencies: [
                 "SQLite",
                 "Tokenizer",
+                "Chunker",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSettings,
@@ -80,6 +87,7 @@ let package = Package(
                 "LLM",
                 "JobQueue",
                 "Tokenizer",
+                "Chunker",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -105,6 +113,7 @@ let package = Package(
                 "Worker",
                 "Search",
                 "Tokenizer",
+                "Chunker",
                 "FakeOpenAI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -128,6 +137,7 @@ let package = Package(
                 "LLM",
                 "Worker",
                 "Tokenizer",
+                "Chunker",
                 "FakeOpenAI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -151,6 +161,7 @@ let package = Package(
         .testTarget(name: "SearchTests", dependencies: ["Search", "JobQueue", "SQLite", "TestSupport"], swiftSettings: strictSettings),
         // Data/: the corpus and tiktoken's counts, made by scripts/make-tokenizer-corpus.py.
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], exclude: ["Data"], swiftSettings: strictSettings),
+        .testTarget(name: "ChunkerTests", dependencies: ["Chunker", "Tokenizer", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "LLMTests",
             dependencies: ["LLM", "FakeOpenAI"],

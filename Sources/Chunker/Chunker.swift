@@ -1,0 +1,243 @@
+import Tokenizer
+
+/// Cuts texts into chunks of at most a given number of tokens, preferring the strongest
+/// structural boundary that fits (`BoundaryLevel`): Markdown headings (by level), code
+/// fences, blank lines, line breaks, sentence ends, words, and only then grapheme clusters
+/// (never inside a UTF-8 sequence or a grapheme cluster; a single grapheme cluster longer
+/// than the limit is cut between its Unicode scalars). A code fence is not cut unless it
+/// alone exceeds the limit. Neighbouring pieces are merged as long as they fit, never
+/// across a boundary stronger than the ones they were cut at.
+///
+/// The text is encoded once; spans are counted from the token offsets of that one pass,
+/// and each final chunk is encoded once more to prove its count (BPE counts are not
+/// additive across a cut), and cut again when it is over. Pure and deterministic: the
+/// same text, encoding and limits give the same chunks everywhere. Without overlap the
+/// chunks' texts concatenated are exactly the text.
+///
+/// Only when one Unicode scalar alone has more tokens than the limit (possible for
+/// limits under 4) is a chunk over it: that chunk is the scalar.
+///
+/// Without an encoding (no rank file), every UTF-8 byte counts as a token: a safe upper
+/// bound (no byte-level BPE token is shorter than a byte), so chunks still fit, only
+/// smaller and cut differently than with exact counts.
+public struct Chunker: Sendable {
+    /// The encoding that counts tokens; nil: UTF-8 bytes as upper bounds.
+    public let encoding: Encoding?
+
+    /// A chunker counting with `encoding` (nil: UTF-8 bytes).
+    public init(encoding: Encoding?) { self.encoding = encoding }
+
+    /// Whether token counts are exact (else UTF-8 byte upper bounds).
+    public var isExact: Bool { encoding != nil }
+
+    /// The chunks of `text` under `limits`, in order. Empty text gives no chunk.
+    public func chunks(of text: String, limits: ChunkLimits) -> [Chunk] {
+        if text.isEmpty { return [] }
+        let tokenEnds = encoding?.tokenEnds(text) ?? (1...Int32(text.utf8.count)).map { $0 }
+        var text = text
+        return text.withUTF8 { bytes in
+            ChunkingRun(bytes: bytes, tokenEnds: tokenEnds, encoding: encoding).chunks(limits)
+        }
+    }
+}
+
+/// The state of chunking one text: its bytes, token offsets and boundaries.
+struct ChunkingRun {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let tokenEnds: [Int32]
+    let encoding: Encoding?
+    let boundaries: Boundaries
+
+    init(bytes: UnsafeBufferPointer<UInt8>, tokenEnds: [Int32], encoding: Encoding?) {
+        self.bytes = bytes
+        self.tokenEnds = tokenEnds
+        self.encoding = encoding
+        self.boundaries = Boundaries(scanning: bytes)
+    }
+
+    func chunks(_ limits: ChunkLimits) -> [Chunk] {
+        let limit = limits.maxTokens
+        // Room for the overlap a chunk after the first starts with.
+        let budget = max(1, limit - limits.overlapTokens)
+        var spans: [(start: Int, end: Int, tokens: Int)] = []
+        if tokenEnds.count <= limit {
+            spans = [(0, bytes.count, tokenEnds.count)]
+        } else {
+            var pieces: [Range<Int>] = []
+            split(0, bytes.count, below: .heading1, budget: budget, into: &pieces)
+            spans = verified(pieces, budget: budget, limit: budget)
+        }
+        if limits.overlapTokens > 0 { spans = overlapped(spans, limits) }
+        return withCodePoints(spans)
+    }
+
+    // MARK: Counting
+
+    /// Tokens of the whole-text pass that end at or before byte `offset`.
+    @inline(__always)
+    func tokensEnding(atOrBefore offset: Int) -> Int { Boundaries.firstIndex(in: tokenEnds, above: offset) }
+
+    /// The token count of `start..<end` estimated from the whole-text pass: the tokens
+    /// inside it, a token cut at the end counted once.
+    @inline(__always)
+    func estimate(_ start: Int, _ end: Int) -> Int {
+        let upTo = tokensEnding(atOrBefore: end)
+        let cutAtEnd = end < bytes.count && (upTo == 0 || Int(tokenEnds[upTo - 1]) != end) ? 1 : 0
+        return upTo - tokensEnding(atOrBefore: start) + cutAtEnd
+    }
+
+    /// The exact token count of `start..<end`, by encoding it (its byte count without
+    /// an encoding).
+    func exactCount(_ start: Int, _ end: Int) -> Int {
+        guard let encoding else { return end - start }
+        return encoding.count(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
+    }
+
+    // MARK: Splitting
+
+    /// Cuts `start..<end` at the strongest level (at most `level`) that has a boundary inside
+    /// it, merges neighbouring pieces while they fit `budget` (estimated), and splits a
+    /// piece that alone does not fit at the next weaker levels.
+    func split(_ start: Int, _ end: Int, below level: BoundaryLevel, budget: Int, into out: inout [Range<Int>]) {
+        if estimate(start, end) <= budget {
+            out.append(start..<end)
+            return
+        }
+        var current = level
+        while current > .grapheme {
+            let found = boundaries.inside(current, start, end)
+            if !found.isEmpty {
+                let list = boundaries.positions[current.rawValue]
+                let weaker = BoundaryLevel(rawValue: current.rawValue - 1) ?? .grapheme
+                merge(start, end, cuts: found.lazy.map { Int(list[$0]) }, weaker: weaker, budget: budget, into: &out)
+                return
+            }
+            current = BoundaryLevel(rawValue: current.rawValue - 1) ?? .grapheme
+        }
+        merge(start, end, cuts: graphemeCuts(start, end), weaker: nil, budget: budget, into: &out)
+    }
+
+    /// Greedy merge of the pieces between `cuts` (ascending, inside `start..<end`): a group
+    /// grows while it fits; a piece that alone does not fit is split at `weaker` levels
+    /// (or, below graphemes, between scalars).
+    func merge(_ start: Int, _ end: Int, cuts: some Sequence<Int>, weaker: BoundaryLevel?, budget: Int, into out: inout [Range<Int>]) {
+        var groupStart = start
+        var groupEnd = start
+        func add(_ pieceEnd: Int) {
+            if estimate(groupStart, pieceEnd) <= budget {
+                groupEnd = pieceEnd
+                return
+            }
+            if groupEnd > groupStart {
+                out.append(groupStart..<groupEnd)
+                groupStart = groupEnd
+                if estimate(groupStart, pieceEnd) <= budget {
+                    groupEnd = pieceEnd
+                    return
+                }
+            }
+            if let weaker {
+                split(groupStart, pieceEnd, below: weaker, budget: budget, into: &out)
+            } else {
+                out.append(contentsOf: scalarPieces(groupStart..<pieceEnd) { estimate($0, $1) <= budget })
+            }
+            groupStart = pieceEnd
+            groupEnd = pieceEnd
+        }
+        for cut in cuts { add(cut) }
+        add(end)
+        if groupEnd > groupStart { out.append(groupStart..<groupEnd) }
+    }
+
+    /// The grapheme cluster boundaries strictly inside `start..<end`.
+    func graphemeCuts(_ start: Int, _ end: Int) -> [Int] {
+        let piece = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        var cuts: [Int] = []
+        var index = piece.startIndex
+        while index < piece.endIndex {
+            index = piece.index(after: index)
+            if index < piece.endIndex { cuts.append(start + piece.utf8.distance(from: piece.utf8.startIndex, to: index)) }
+        }
+        return cuts
+    }
+
+    /// Greedy pieces of whole Unicode scalars that `fits` (start, end), or single scalars:
+    /// for a grapheme cluster longer than the budget.
+    func scalarPieces(_ range: Range<Int>, fits: (Int, Int) -> Bool) -> [Range<Int>] {
+        var pieces: [Range<Int>] = []
+        var groupStart = range.lowerBound
+        var previous = range.lowerBound
+        var index = range.lowerBound + 1
+        while index <= range.upperBound {
+            if index == range.upperBound || bytes[index] & 0xC0 != 0x80 {
+                if previous > groupStart && !fits(groupStart, index) {
+                    pieces.append(groupStart..<previous)
+                    groupStart = previous
+                }
+                previous = index
+            }
+            index += 1
+        }
+        pieces.append(groupStart..<range.upperBound)
+        return pieces
+    }
+
+    // MARK: Proving counts
+
+    /// Encodes each piece once; a piece over `limit` is cut again with a smaller budget
+    /// until every piece fits (or is a single scalar).
+    func verified(_ pieces: [Range<Int>], budget: Int, limit: Int) -> [(start: Int, end: Int, tokens: Int)] {
+        var result: [(start: Int, end: Int, tokens: Int)] = []
+        result.reserveCapacity(pieces.count)
+        var pending: [(range: Range<Int>, budget: Int)] = pieces.reversed().map { ($0, budget) }
+        while let (range, pieceBudget) = pending.popLast() {
+            let tokens = exactCount(range.lowerBound, range.upperBound)
+            if tokens <= limit || isSingleScalar(range) {
+                result.append((range.lowerBound, range.upperBound, tokens))
+                continue
+            }
+            let smaller = max(1, min(pieceBudget, estimate(range.lowerBound, range.upperBound)) - (tokens - limit))
+            var parts: [Range<Int>] = []
+            split(range.lowerBound, range.upperBound, below: .heading1, budget: smaller, into: &parts)
+            if parts.count == 1 {
+                // One grapheme cluster over the limit: cut it between scalars, counting exactly.
+                parts = scalarPieces(range) { exactCount($0, $1) <= limit }
+            }
+            pending.append(contentsOf: parts.reversed().map { ($0, smaller) })
+        }
+        return result
+    }
+
+    func isSingleScalar(_ range: Range<Int>) -> Bool {
+        var index = range.lowerBound + 1
+        while index < range.upperBound {
+            if bytes[index] & 0xC0 != 0x80 { return false }
+            index += 1
+        }
+        return true
+    }
+
+    // MARK: Offsets
+
+    /// The spans with code point offsets added (one pass over the bytes).
+    func withCodePoints(_ spans: [(start: Int, end: Int, tokens: Int)]) -> [Chunk] {
+        var offsets = Set<Int>()
+        for span in spans {
+            offsets.insert(span.start)
+            offsets.insert(span.end)
+        }
+        var codePoints: [Int: Int] = [:]
+        var scalars = 0
+        var position = 0
+        for offset in offsets.sorted() {
+            while position < offset {
+                if bytes[position] & 0xC0 != 0x80 { scalars += 1 }
+                position += 1
+            }
+            codePoints[offset] = scalars
+        }
+        return spans.map {
+            Chunk(byteStart: $0.start, byteEnd: $0.end, start: codePoints[$0.start]!, end: codePoints[$0.end]!, tokens: $0.tokens)
+        }
+    }
+}
