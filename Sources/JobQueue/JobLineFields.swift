@@ -5,7 +5,7 @@ enum JobLineFields {
     /// Fields of every native line.
     static let common: [String] = ["id", "type", "metadata"]
     /// Fields of an embed line, besides `common`.
-    static let embed: [String] = ["input", "model", "dimensions"]
+    static let embed: [String] = ["input", "model", "dimensions", "chunk"]
     /// Fields of a generate line, besides `common`.
     static let generate: [String] = ["prompt", "system", "context", "model", "max_tokens", "temperature"]
 

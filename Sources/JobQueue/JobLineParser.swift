@@ -97,9 +97,6 @@ public struct JobLineParser: Sendable {
             let request = JobRequest.embed(input: input, model: model, dimensions: dimensions)
             return ParsedJob(customID: id, request: request, metadata: metadata, chunking: try chunkLimits(object) ?? defaults.chunking)
         case "generate":
-            if object["chunk"] != nil {
-                throw JobLineError("\"chunk\" applies to embed jobs only, not to a generate job")
-            }
             let prompt = try requiredText(object, "prompt", kind: "a generate job")
             let system = try optionalString(object, "system")
             let context = try optionalString(object, "context")

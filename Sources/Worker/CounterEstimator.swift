@@ -16,6 +16,8 @@ public struct CounterEstimator: TokenEstimator {
         return (max(1, count.tokens), count.isExact)
     }
 
+    public func encoding(forModel model: String) -> Encoding? { counters[model]?.encoding }
+
     public func truncate(_ text: String, model: String, toTokens limit: Int) -> String? {
         guard let encoding = counters[model]?.encoding else { return nil }
         let ids = encoding.encode(text)

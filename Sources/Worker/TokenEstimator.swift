@@ -1,3 +1,5 @@
+import Tokenizer
+
 /// Counts (or bounds) the tokens of a text for a model: used to pack embedding batches,
 /// to refuse over-long inputs before sending, and to pace by tokens per minute.
 public protocol TokenEstimator: Sendable {
@@ -6,6 +8,14 @@ public protocol TokenEstimator: Sendable {
     /// `text` cut to at most `limit` tokens of `model`'s encoding (on a character
     /// boundary), or nil when no encoding is loaded to cut it exactly.
     func truncate(_ text: String, model: String, toTokens limit: Int) -> String?
+    /// The loaded encoding of `model`, which chunking needs (exact counts only); nil when
+    /// none is loaded.
+    func encoding(forModel model: String) -> Encoding?
+}
+
+extension TokenEstimator {
+    /// No encoding: an estimator that only bounds counts cannot chunk.
+    public func encoding(forModel model: String) -> Encoding? { nil }
 }
 
 /// The safe upper bound when no tokenizer is loaded: one token per UTF-8 byte (a BPE

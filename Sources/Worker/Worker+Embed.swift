@@ -1,11 +1,15 @@
+import Chunker
 import JobQueue
 import LLM
+import Tokenizer
 
 extension Worker {
     /// Claims a batch of embed jobs of one (model, dimensions) and trims it to the
     /// request's token budget by `BatchPlanner`'s rule; inputs over the per-input limit
     /// (exact counts only) are failed before anything is sent, or cut with `--truncate`.
-    /// Returns nil when no embed job is runnable.
+    /// A chunked job is cut into its chunks here, one copy of the job per chunk; its
+    /// chunks stay together, so the batch may need more than one request for the last
+    /// chunked job that joined it. Returns nil when no embed job is runnable.
     func claimEmbedBatch() async throws -> [ClaimedJob]? {
         // Under a token limit, requests stay a small part of a window's budget
         // (Pacer.requestTokenBudget); the claim is sized by the inputs' average so far.
@@ -41,6 +45,24 @@ extension Worker {
                     batch.append(job)  // failed with a clear message when performed
                     continue
                 }
+                if let limits = job.chunking {
+                    if batchClosed {
+                        overflow.append(job.id)
+                        continue
+                    }
+                    let parts = Self.chunkCopies(of: job, limits: limits, encoding: estimator.encoding(forModel: model))
+                    if let first = parts.first, packer.add(first.inputTokens ?? 0) != nil, !batch.isEmpty {
+                        batchClosed = true
+                        overflow.append(job.id)
+                        continue
+                    }
+                    // The job's other chunks stay with it, in further requests if need be.
+                    for part in parts.dropFirst() {
+                        if packer.add(part.inputTokens ?? 0) != nil { batchClosed = true }
+                    }
+                    batch.append(contentsOf: parts)
+                    continue
+                }
                 var count = (tokens: job.inputTokens ?? 0, exact: job.tokensExact)
                 if job.inputTokens == nil || !job.tokensExact {
                     count = boundsFit ? (bounds[position], false) : estimator.count(input, model: model)
@@ -73,27 +95,48 @@ extension Worker {
             try await queue.recordTokenCounts(newCounts.filter { !sentNow.contains($0.jobID) })
             if !overflow.isEmpty { try await queue.release(owner: owner, ids: overflow) }
             for (job, tokens) in tooLong {
-                await failPermanently([job], message: "input is \(tokens) tokens, over the \(options.maxInputTokens)-token limit of \(job.model): shorten or split it, or run with --truncate")
+                await failPermanently([job], message: "input is \(tokens) tokens, over the \(options.maxInputTokens)-token limit of \(job.model): shorten or split it, run with --truncate, or enqueue it with --chunk-tokens N to embed it in chunks of at most N tokens")
             }
             if !batch.isEmpty { return batch }
         }
     }
 
-    /// Copies vectors of inputs embedded before, then sends the rest in one request.
+    /// One copy of a chunked job per chunk of its input: each sends the chunk's text and
+    /// carries its index, span, hash and token count (exact with `encoding`, else the
+    /// chunker's UTF-8 byte upper bound).
+    static func chunkCopies(of job: ClaimedJob, limits: ChunkLimits, encoding: Encoding?) -> [ClaimedJob] {
+        guard case .embed(let input, let model, let dimensions)? = job.request else { return [] }
+        let chunks = Chunker(encoding: encoding).chunks(of: input, limits: limits)
+        return chunks.enumerated().map { index, chunk in
+            let text = chunk.text(in: input)
+            var copy = job
+            copy.request = .embed(input: text, model: model, dimensions: dimensions)
+            copy.inputTokens = chunk.tokens
+            copy.tokensExact = encoding != nil
+            copy.part = EmbeddedChunk(index: index, start: chunk.start, end: chunk.end, text: text,
+                                      inputHash: JobSpec.embedHash(input: text, model: model, dimensions: dimensions),
+                                      chunkCount: chunks.count)
+            return copy
+        }
+    }
+
+    /// Copies vectors of inputs (and chunks) embedded before, then sends the rest, in as
+    /// many requests as `BatchPlanner` packs them into (one, unless a chunked job's chunks
+    /// need more).
     func performEmbed(_ jobs: [ClaimedJob]) async {
         var toSend: [ClaimedJob] = []
         var reused: [EmbeddingResult] = []
         var unusable: [ClaimedJob] = []
-        let stored = (try? await queue.storedVectors(forRequestHashes: jobs.map(\.requestHash))) ?? [:]
+        let stored = (try? await queue.storedVectors(forRequestHashes: jobs.map(\.inputHash))) ?? [:]
         for job in jobs {
             guard case .embed? = job.request else {
                 unusable.append(job)
                 continue
             }
-            if let stored = stored[job.requestHash] {
+            if let stored = stored[job.inputHash] {
                 reused.append(EmbeddingResult(jobID: job.id, requestHash: job.requestHash, model: stored.model, vector: stored.vector[...],
                                               dimensions: stored.dimensions, inputTokens: 0, reused: true,
-                                              countedTokens: job.tokensExact ? job.inputTokens : nil))
+                                              countedTokens: job.tokensExact && job.part == nil ? job.inputTokens : nil, chunk: job.part))
             } else {
                 toSend.append(job)
             }
@@ -106,7 +149,7 @@ extension Worker {
                 let written = try await queue.complete(embeddings: reused)
                 await state.update {
                     $0.succeeded += written
-                    $0.reusedVectors += written
+                    $0.reusedVectors += reused.count
                 }
                 await state.progressed(now: clock.now())
             } catch {
@@ -115,13 +158,24 @@ extension Worker {
         }
         // An input that another request of this run is sending right now is not paid for
         // twice either: its jobs wait a moment and then find the stored vector.
-        let busy = await state.startSending(toSend.map(\.requestHash))
-        let marked = Set(toSend.map(\.requestHash)).subtracting(busy)
-        let waiting = toSend.filter { busy.contains($0.requestHash) }
+        let busy = await state.startSending(toSend.map(\.inputHash))
+        let marked = Set(toSend.map(\.inputHash)).subtracting(busy)
+        let waiting = toSend.filter { busy.contains($0.inputHash) }
         if !waiting.isEmpty {
             _ = try? await queue.release(owner: owner, ids: waiting.map(\.id), availableAt: clock.now() + 0.5)
         }
-        await sendEmbeddings(toSend.filter { !busy.contains($0.requestHash) })
+        let sending = toSend.filter { !busy.contains($0.inputHash) }
+        let planner = BatchPlanner(maxInputs: options.batchSize, maxTokens: options.maxBatchTokens)
+        var start = 0
+        for size in planner.batchSizes(sending.map { $0.inputTruncated ? options.maxInputTokens : ($0.inputTokens ?? 0) }) {
+            let part = Array(sending[start..<(start + size)])
+            start += size
+            if Task.isCancelled {
+                _ = try? await queue.release(owner: owner, ids: part.map(\.id))
+                continue
+            }
+            await sendEmbeddings(part)
+        }
         await state.finishSending(marked)
     }
 
@@ -133,11 +187,11 @@ extension Worker {
         var groupIndex: [[UInt8]: Int] = [:]
         for job in jobs {
             guard case .embed(let input, _, _)? = job.request else { continue }
-            if let index = groupIndex[job.requestHash] {
+            if let index = groupIndex[job.inputHash] {
                 groups[index].jobs.append(job)
             } else {
-                groupIndex[job.requestHash] = groups.count
-                groups.append((job.requestHash, input, [job]))
+                groupIndex[job.inputHash] = groups.count
+                groups.append((job.inputHash, input, [job]))
             }
         }
         // The claim counted (or bounded) each input; a cut input (--truncate) is counted as sent.
@@ -166,7 +220,8 @@ extension Worker {
                     results.append(EmbeddingResult(jobID: job.id, requestHash: job.requestHash, model: response.model, vector: bytes,
                                                    dimensions: vectors.dimensions(at: index), inputTokens: position == 0 ? shares[index] : 0,
                                                    reused: position > 0, truncated: job.inputTruncated,
-                                                   countedTokens: job.tokensExact ? job.inputTokens : nil))
+                                                   countedTokens: job.tokensExact && job.part == nil ? job.inputTokens : nil,
+                                                   chunk: job.part ?? (job.inputTruncated ? Self.truncatedPart(group.input, of: job) : nil)))
                 }
             }
             let written = try await queue.complete(embeddings: results)
@@ -181,6 +236,12 @@ extension Worker {
         } catch {
             await handleFailure(error, jobs: jobs) { part in await self.sendEmbeddings(part) }
         }
+    }
+
+    /// The row of an input cut to the token limit: chunk 0, spanning (and holding) the cut
+    /// text, still found again by the whole input's request hash.
+    static func truncatedPart(_ cut: String, of job: ClaimedJob) -> EmbeddedChunk {
+        EmbeddedChunk(index: 0, start: 0, end: cut.unicodeScalars.count, text: cut, inputHash: job.requestHash, chunkCount: 1)
     }
 
     /// Splits `total` in proportion to `weights` (largest remainders), so the parts add up.

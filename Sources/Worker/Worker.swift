@@ -253,7 +253,8 @@ public final class Worker: Sendable {
     /// Fails jobs for good with `message` (the API's words).
     func failPermanently(_ jobs: [ClaimedJob], message: String) async {
         for job in jobs { try? await queue.fail(jobID: job.id, error: message, requestHash: job.requestHash) }
-        await state.update { $0.failed += jobs.count }
+        let failed = Set(jobs.map(\.id)).count  // a chunked job's chunks fail it once
+        await state.update { $0.failed += failed }
         await state.progressed(now: clock.now())
     }
 

@@ -7,8 +7,8 @@ import SQLite
 import Worker
 
 /// `llmq demo`: the offline tour. Starts the built-in fake OpenAI server on loopback,
-/// enqueues `jobs/demo.jsonl`, runs it over real HTTP with a few injected 429s, and
-/// prints the status and some results.
+/// enqueues `jobs/demo.jsonl` (with one chunked document), runs it over real HTTP with a
+/// few injected 429s, and prints the status and some results.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
@@ -106,6 +106,16 @@ enum DemoResults {
             guard case .text(let id) = row[0], case .integer(let dims) = row[1], case .blob(let bytes) = row[2] else { continue }
             let head = EmbeddingResult.floats(fromLittleEndian: Array(bytes.prefix(16))).map { String(format: "%.4f", $0) }
             Swift.print("  \(id): \(dims) float32 [\(head.joined(separator: ", ")), …] (\(bytes.count) bytes)")
+        }
+        Swift.print("\na chunked document (SELECT chunk, start, end, text FROM embeddings JOIN jobs ON job_id = jobs.id WHERE custom_id = 'demo-guide'):")
+        for row in try db.rows("""
+            SELECT chunk, start, end, text FROM embeddings JOIN jobs ON embeddings.job_id = jobs.id
+            WHERE custom_id = 'demo-guide' AND jobs.status = 'succeeded' ORDER BY chunk LIMIT 4
+            """) {
+            guard case .integer(let chunk) = row[0], case .integer(let start) = row[1], case .integer(let end) = row[2],
+                  case .text(let text) = row[3] else { continue }
+            let snippet = text.prefix(60).replacingOccurrences(of: "\n", with: "⏎")
+            Swift.print("  chunk \(chunk) [\(start), \(end)): \(snippet)\(text.count > 60 ? "…" : "")")
         }
         Swift.print("\nsome replies (SELECT custom_id, content FROM jobs JOIN generations ON job_id = jobs.id):")
         for row in try db.rows("""

@@ -5,9 +5,10 @@ import JobQueue
 struct EnqueueCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "enqueue",
-        abstract: "Ingest JSONL job files (or '-' for standard input) into the queue.",
+        abstract: "Ingest JSONL job files (or '-' for standard input), or folders of text files, into the queue.",
         discussion: """
             Example: llmq enqueue jobs/example.jsonl
+                     llmq enqueue --files docs/ --glob '*.md' --chunk-tokens 512 --prune
 
             Prints added / updated / unchanged / rejected counts ("metadata updated" too
             when only some jobs' metadata changed: stored, not re-queued). Each rejected
@@ -15,24 +16,33 @@ struct EnqueueCommand: AsyncParsableCommand {
             a count); valid lines are ingested anyway, and the exit code is then 65.
             Re-enqueueing the same file changes nothing; a job whose request changed goes
             back to pending. A missing job file exits 2 before anything is changed.
+
+            --files DIR: one embed job per file under DIR (id: the path relative to DIR,
+            metadata: {path, bytes, modified}); a file that is not UTF-8 text, is empty, or
+            is larger than --max-line-bytes is reported as PATH: reason and skipped (exit
+            65, except for empty files); an unchanged file (size, time, settings) is not
+            read again. Symbolic links are not followed out of DIR.
             """
     )
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var jobOptions: JobFileOptions
+    @OptionGroup var folders: FolderOptions
 
     @Argument(help: ArgumentHelp("Job files (JSONL); '-' reads standard input.", valueName: "file"))
-    var files: [String]
+    var files: [String] = []
 
     @Flag(help: "Print the counts as one JSON object.")
     var json = false
 
     func validate() throws {
-        if files.isEmpty { throw ValidationError("name at least one job file, or '-' for standard input") }
+        if files.isEmpty && folders.folders.isEmpty {
+            throw ValidationError("name at least one job file, '-' for standard input, or --files DIR")
+        }
     }
 
     func run() async throws {
-        let counts = try jobOptions.enqueue(files, into: database).counts
+        let counts = try jobOptions.enqueue(files, folders: folders, into: database).counts
         printCounts(counts, json: json)
         if counts.rejected > 0 { throw CommandOutcome(status: .rejectedLines) }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Chunker
 import JobQueue
 
 /// Options that fix a job's request at enqueue time (used by `enqueue` and `run FILE`).
@@ -15,6 +16,30 @@ struct JobFileOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Longest accepted job line in bytes; longer lines are rejected.", valueName: "bytes"))
     var maxLineBytes: Int = 8 << 20
 
+    @Option(help: ArgumentHelp("Embed inputs of jobs with no \"chunk\" in chunks of at most n tokens (1-8192).", valueName: "n"))
+    var chunkTokens: Int?
+
+    @Option(help: ArgumentHelp("Tokens a chunk repeats from the previous one (default 0).", valueName: "n"))
+    var chunkOverlap: Int?
+
+    /// The chunk limits `--chunk-tokens` and `--chunk-overlap` give; nil without them.
+    /// - Throws: `CLIError(.usage)` naming the flag when a value is out of range.
+    func chunkLimits() throws -> ChunkLimits? {
+        guard let chunkTokens else {
+            if chunkOverlap != nil { throw CLIError(.usage, "--chunk-overlap needs --chunk-tokens") }
+            return nil
+        }
+        let overlap = chunkOverlap ?? 0
+        do {
+            return try ChunkLimits(maxTokens: chunkTokens, overlapTokens: overlap)
+        } catch where error.field == .maxTokens {
+            throw CLIError(.usage, "--chunk-tokens \(error.rule)")
+        } catch {
+            if overlap >= chunkTokens { throw CLIError(.usage, "--chunk-overlap must be less than --chunk-tokens (\(chunkTokens)), got \(overlap)") }
+            throw CLIError(.usage, "--chunk-overlap \(error.rule)")
+        }
+    }
+
     /// The ingest these options describe.
     /// - Throws: `CLIError(.usage)` naming the flag when a value is out of range.
     func ingest(paths: [String]) throws -> Ingest {
@@ -27,17 +52,21 @@ struct JobFileOptions: ParsableArguments {
         guard maxLineBytes >= 1 else { throw CLIError(.usage, "--max-line-bytes must be at least 1, got \(maxLineBytes)") }
         if embeddingModel.isEmpty { throw CLIError(.usage, "--embedding-model must not be empty") }
         if chatModel.isEmpty { throw CLIError(.usage, "--chat-model must not be empty") }
-        let defaults = JobDefaults(embeddingModel: embeddingModel, chatModel: chatModel, dimensions: dimensions)
+        let defaults = JobDefaults(embeddingModel: embeddingModel, chatModel: chatModel, dimensions: dimensions,
+                                   chunking: try chunkLimits())
         return Ingest(paths: paths, parser: JobLineParser(defaults: defaults), maxLineBytes: maxLineBytes)
     }
 
-    /// Enqueues `paths` into the database: every file is opened first (a missing one exits
-    /// 2 before the database is touched, unless `skippingUnreadable`: then it is reported
-    /// and left out), then each is streamed in.
+    /// Enqueues `paths` and the folders of `folders` into the database: every file and
+    /// folder is opened first (a missing one exits 2 before the database is touched, unless
+    /// `skippingUnreadable`: then it is reported and left out), then each is streamed in.
+    /// Prints what `--prune` deleted.
     /// - Returns: the counts, the open store, how many files were read and how many could not be.
-    func enqueue(_ paths: [String], into database: DatabaseOptions, skippingUnreadable: Bool = false) throws
+    func enqueue(_ paths: [String], folders: FolderOptions = FolderOptions(), into database: DatabaseOptions,
+                 skippingUnreadable: Bool = false) throws
         -> (counts: EnqueueCounts, store: JobStore, files: Int, unreadable: Int) {
         let ingest = try ingest(paths: paths)
+        let walks = try folders.walks()
         let (sources, unreadable) = skippingUnreadable ? try ingest.openReadableSources() : (try ingest.openSources(), 0)
         let store: JobStore
         do {
@@ -46,9 +75,14 @@ struct JobFileOptions: ParsableArguments {
             ingest.closeAll(sources)
             throw error
         }
-        guard !sources.isEmpty else { return (EnqueueCounts(), store, 0, unreadable) }
         do {
-            return (try ingest.run(into: store, sources: sources), store, sources.count, unreadable)
+            var counts = sources.isEmpty ? EnqueueCounts() : try ingest.run(into: store, sources: sources)
+            if !walks.isEmpty {
+                let files = try folders.enqueue(walks, into: store, defaults: ingest.parser.defaults, maxBytes: maxLineBytes)
+                counts.add(files.counts)
+                if folders.prune { printError("pruned \(files.pruned) jobs whose file is gone") }
+            }
+            return (counts, store, sources.count + walks.count, unreadable)
         } catch {
             throw DatabaseFailure.cliError(for: error, path: database.path) ?? CLIError(.usage, "\(error)")
         }

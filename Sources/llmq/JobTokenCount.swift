@@ -1,3 +1,4 @@
+import Chunker
 import JobQueue
 import Tokenizer
 
@@ -17,11 +18,20 @@ struct JobTokenCount: Sendable {
     /// embed: the input is over the model's input limit (exact counts only), so it is
     /// not sent: the worker fails it with a message instead.
     var overLimit: Bool
+    /// A chunked embed job: each chunk's token count, as the worker cuts them (`tokens`
+    /// is then their sum); nil when the job is not chunked.
+    var chunkTokens: [Int]?
 
-    /// Counts `request` with `counter`. Embed: the input's tokens. Generate: the chat
-    /// convention of `TokenCounter.countChat` (3 per message + role + content, + 3).
-    init(customID: String, request: JobRequest, counter: TokenCounter) {
+    /// Counts `request` with `counter`. Embed: the input's tokens, or with `chunking` its
+    /// chunks'. Generate: the chat convention of
+    /// `TokenCounter.countChat` (3 per message + role + content, + 3).
+    init(customID: String, request: JobRequest, chunking: ChunkLimits? = nil, counter: TokenCounter) {
         switch request {
+        case .embed(let input, let model, let dimensions) where chunking != nil:
+            let chunks = Chunker(encoding: counter.encoding).chunks(of: input, limits: chunking!).map(\.tokens)
+            self.init(customID: customID, kind: .embed, model: model, dimensions: dimensions, tokens: chunks.reduce(0, +),
+                      exact: counter.isExact, maxTokens: nil, overLimit: false)
+            chunkTokens = chunks
         case .embed(let input, let model, let dimensions):
             let count = counter.count(input)
             self.init(customID: customID, kind: .embed, model: model, dimensions: dimensions, tokens: count.tokens,
@@ -47,7 +57,7 @@ struct JobTokenCount: Sendable {
     }
 
     /// The `--per-job` line: `{"id","kind","model","tokens","exact"}`, plus `max_tokens`
-    /// for generate and `over_limit` where the input is too long.
+    /// for generate, `over_limit` where the input is too long, `chunks` for a chunked job.
     var jsonLine: [UInt8] {
         var writer = JSONWriter(reserve: 128)
         writer.raw(#"{"id":"#)
@@ -59,6 +69,7 @@ struct JobTokenCount: Sendable {
         writer.raw(#","tokens":\#(tokens),"exact":\#(exact)"#)
         if let maxTokens { writer.raw(#","max_tokens":\#(maxTokens)"#) }
         if overLimit { writer.raw(#","over_limit":true"#) }
+        if let chunkTokens { writer.raw(#","chunks":\#(chunkTokens.count)"#) }
         writer.raw("}\n")
         return writer.bytes
     }

@@ -25,6 +25,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var jobOptions: JobFileOptions
     @OptionGroup var runOptions: RunOptions
     @OptionGroup var tokenizer: TokenizerOptions
+    @OptionGroup var folders: FolderOptions
 
     @Argument(help: ArgumentHelp("Job files to enqueue first; '-' reads standard input.", valueName: "file"))
     var files: [String] = []
@@ -34,9 +35,9 @@ struct RunCommand: AsyncParsableCommand {
         let options = try runOptions.workerOptions()
         let config = try runOptions.providerConfig()
         var status = ExitStatus.ok
-        if !files.isEmpty {
+        if !files.isEmpty || !folders.folders.isEmpty {
             // A missing file or an unmatched glob is reported and the queue still runs.
-            let enqueued = try jobOptions.enqueue(files, into: database, skippingUnreadable: true)
+            let enqueued = try jobOptions.enqueue(files, folders: folders, into: database, skippingUnreadable: true)
             let counts = enqueued.counts
             if enqueued.files > 0, !runOptions.quiet || counts.rejected > 0 {
                 printError("llmq: enqueued: \(countsText(counts))")

@@ -11,9 +11,12 @@ struct TokensCommand: AsyncParsableCommand {
         abstract: "Dry run: count tokens, requests and the estimated cost per kind and model, without calling any API.",
         discussion: """
             Example: llmq tokens jobs/example.jsonl
+                     llmq tokens --files docs/ --chunk-tokens 512 --chunk-overlap 50
 
-            Reads job files ('-' for standard input), or with --queue the pending jobs in
-            --db; no database is created or touched for files. Rejected lines are reported
+            Reads job files ('-' for standard input), folders (--files DIR, as enqueue
+            --files makes them into jobs), or with --queue the pending jobs in --db; no
+            database is created or touched for files. Chunked embed jobs (a "chunk" field,
+            or --chunk-tokens) count their chunks as the worker cuts them. Rejected lines are reported
             on stderr as FILE:LINE: reason, like enqueue, and the exit code is then 65.
 
             Counting: an embed job counts its input with its model's encoding (cl100k_base
@@ -42,6 +45,7 @@ struct TokensCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var jobOptions: JobFileOptions
     @OptionGroup var tokenizer: TokenizerOptions
+    @OptionGroup var folders: FolderOptions
 
     @Argument(help: ArgumentHelp("Job files (JSONL); '-' reads standard input.", valueName: "file"))
     var files: [String] = []
@@ -68,8 +72,10 @@ struct TokensCommand: AsyncParsableCommand {
     var maxBatchTokens: Int = BatchPlanner.defaultMaxTokens
 
     func validate() throws {
-        if files.isEmpty && !queue { throw ValidationError("name at least one job file, '-' for standard input, or --queue") }
-        if !files.isEmpty && queue { throw ValidationError("give job files or --queue, not both") }
+        let fromFiles = !files.isEmpty || !folders.folders.isEmpty
+        if !fromFiles && !queue { throw ValidationError("name at least one job file, '-' for standard input, --files DIR, or --queue") }
+        if fromFiles && queue { throw ValidationError("give job files (or --files) or --queue, not both") }
+        if folders.prune { throw ValidationError("--prune deletes jobs: use it with enqueue or run, not tokens") }
     }
 
     func run() async throws {
@@ -100,10 +106,12 @@ struct TokensCommand: AsyncParsableCommand {
 
     private func countFiles(_ counting: TokensCounting) async throws {
         let ingest = try jobOptions.ingest(paths: files)
+        let walks = try folders.walks()
         let sources = try ingest.openSources()
         defer { ingest.closeAll(sources) }
         do {
             try await counting.count(sources: sources, parser: ingest.parser, maxLineBytes: ingest.maxLineBytes)
+            try await counting.count(folders: walks, defaults: ingest.parser.defaults, maxBytes: ingest.maxLineBytes)
         } catch let error as JobQueueError {
             throw CLIError(.usage, error.description)
         }

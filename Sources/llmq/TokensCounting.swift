@@ -1,3 +1,4 @@
+import Chunker
 import Foundation
 import JobQueue
 import Tokenizer
@@ -31,10 +32,38 @@ final class TokensCounting {
         for source in sources {
             let stream = JobLineStream(source, parser: parser, maxLineBytes: maxLineBytes)
             while case let (job, _)? = try stream.next(report: { printer.report($0) }) {
-                try add(job.customID, job.request, counter: try await counter(for: job.request.model))
+                try add(job.customID, job.request, chunking: job.chunking, counter: try await counter(for: job.request.model))
             }
             printer.finishFile()
             rejected += stream.rejected
+        }
+    }
+
+    /// Counts the files of `walks` as `enqueue --files` would make them into embed jobs;
+    /// files that cannot be inputs are reported `PATH: reason` and counted as rejected.
+    func count(folders walks: [FolderWalk], defaults: JobDefaults, maxBytes: Int) async throws {
+        let model = defaults.embeddingModel
+        let dimensions = defaults.dimensions ?? ModelCatalog.nativeDimensions(of: model)
+        let counter = try await counter(for: model)
+        for walk in walks {
+            var matched = 0
+            try walk.forEach({ entry in
+                matched += 1
+                switch TextFile.read(entry.path, maxBytes: maxBytes) {
+                case .failure(let error):
+                    printError("\(entry.path): \(error.reason)")
+                    rejected += 1
+                case .success(let text) where text.isEmpty:
+                    printError("warning: \(entry.path): empty file, skipped")
+                case .success(let text):
+                    try add(entry.relativePath, .embed(input: text, model: model, dimensions: dimensions), chunking: defaults.chunking,
+                            counter: counter)
+                }
+            }, notice: { message, isError in
+                printError(isError ? message : "warning: " + message)
+                if isError { rejected += 1 }
+            })
+            if matched == 0 { printError("warning: no file under \(walk.root) matched") }
         }
     }
 
@@ -52,8 +81,8 @@ final class TokensCounting {
         try perJob?.flush()
     }
 
-    private func add(_ customID: String, _ request: JobRequest, counter: TokenCounter) throws {
-        let job = JobTokenCount(customID: customID, request: request, counter: counter)
+    private func add(_ customID: String, _ request: JobRequest, chunking: ChunkLimits? = nil, counter: TokenCounter) throws {
+        let job = JobTokenCount(customID: customID, request: request, chunking: chunking, counter: counter)
         tally.add(job)
         try perJob?.write(job.jsonLine)
     }

@@ -18,11 +18,15 @@ struct TokensSummary: Encodable {
         var overLimit: Int
         /// generate: the sum of `max_tokens`.
         var maxOutputTokens: Int
+        /// embed: inputs sent (chunks of chunked jobs, one per other job).
+        var chunks: Int
+        /// embed: jobs cut into chunks.
+        var chunkedJobs: Int
         /// USD, nil when the model has no price.
         var costUSD: Double?
 
         enum CodingKeys: String, CodingKey {
-            case kind, model, jobs, tokens, exact, requests, over_limit, max_output_tokens, cost_usd, cost_is_upper_bound
+            case kind, model, jobs, tokens, exact, requests, over_limit, max_output_tokens, cost_usd, cost_is_upper_bound, chunks
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -34,7 +38,9 @@ struct TokensSummary: Encodable {
             try container.encode(exact, forKey: .exact)
             try container.encode(requests, forKey: .requests)
             switch kind {
-            case .embed: try container.encode(overLimit, forKey: .over_limit)
+            case .embed:
+                try container.encode(overLimit, forKey: .over_limit)
+                try container.encode(chunks, forKey: .chunks)
             case .generate: try container.encode(maxOutputTokens, forKey: .max_output_tokens)
             }
             try container.encode(TokensSummary.jsonNumber(costUSD), forKey: .cost_usd)
@@ -51,6 +57,7 @@ struct TokensSummary: Encodable {
         models = tally.rows.sorted { $0.key < $1.key }.map { key, row in
             Line(kind: key.kind, model: key.model, jobs: row.jobs, tokens: row.tokens, exact: row.exact,
                  requests: row.requests, overLimit: row.overLimit, maxOutputTokens: row.maxOutputTokens,
+                 chunks: row.inputs, chunkedJobs: row.chunkedJobs,
                  costUSD: Self.cost(key.kind, row, prices[key.model]))
         }
     }
@@ -77,6 +84,8 @@ struct TokensSummary: Encodable {
     /// Models without a price (their cost is not in `costUSD`).
     var unpricedModels: [String] { Array(Set(models.filter { $0.costUSD == nil }.map(\.model))).sorted() }
     var costIsUpperBound: Bool { models.contains { $0.kind == .generate } }
+    /// Whether any embed job was cut into chunks (the table then shows a chunks column).
+    var anyChunked: Bool { models.contains { $0.chunkedJobs > 0 } }
 
     enum CodingKeys: String, CodingKey {
         case models, jobs, tokens, requests, rejected, exact, cost_usd, cost_is_upper_bound, unpriced_models

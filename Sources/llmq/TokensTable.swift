@@ -7,17 +7,19 @@ import JobQueue
 enum TokensTable {
     /// The table, a total row, and notes on upper bounds and rejected lines.
     static func render(_ summary: TokensSummary) -> String {
-        var rows: [[String]] = [["kind", "model", "jobs", "tokens", "max output", "requests", "over 8192", "est. cost (USD)"]]
+        let chunked = summary.anyChunked
+        var rows: [[String]] = [["kind", "model", "jobs"] + (chunked ? ["chunks"] : [])
+            + ["tokens", "max output", "requests", "over 8192", "est. cost (USD)"]]
         for line in summary.models {
-            rows.append([
-                line.kind.rawValue, line.model, "\(line.jobs)", tokens(line.tokens, exact: line.exact),
+            rows.append([line.kind.rawValue, line.model, "\(line.jobs)"] + (chunked ? [line.kind == .embed ? "\(line.chunks)" : "-"] : []) + [
+                tokens(line.tokens, exact: line.exact),
                 line.kind == .generate ? "\(line.maxOutputTokens)" : "-", "\(line.requests)",
                 line.kind == .embed ? "\(line.overLimit)" : "-",
                 cost(line.costUSD, upTo: line.kind == .generate),
             ])
         }
-        rows.append([
-            "total", "", "\(summary.jobs)", tokens(summary.tokens, exact: summary.exact), "", "\(summary.requests)", "",
+        rows.append(["total", "", "\(summary.jobs)"] + (chunked ? ["\(summary.models.reduce(0) { $0 + $1.chunks })"] : []) + [
+            tokens(summary.tokens, exact: summary.exact), "", "\(summary.requests)", "",
             cost(summary.costUSD, upTo: summary.costIsUpperBound)
                 + (summary.unpricedModels.isEmpty ? "" : " + unknown for \(summary.unpricedModels.joined(separator: ", "))"),
         ])

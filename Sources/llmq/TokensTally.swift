@@ -28,6 +28,10 @@ struct TokensTally {
         var overLimit = 0
         /// generate: the sum of `max_tokens`, the bound on output tokens.
         var maxOutputTokens = 0
+        /// embed: the inputs sent (a chunked job's chunks, else one per job).
+        var inputs = 0
+        /// embed: jobs cut into chunks.
+        var chunkedJobs = 0
     }
 
     private struct EmbedGroup: Hashable {
@@ -61,7 +65,10 @@ struct TokensTally {
                 row.sentTokens += job.tokens
                 let group = EmbedGroup(model: job.model, dimensions: job.dimensions)
                 var packer = packers[group] ?? BatchPlanner.Packer(planner)
-                if packer.add(job.tokens) != nil { row.requests += 1 }
+                let inputs = job.chunkTokens ?? [job.tokens]
+                for tokens in inputs where packer.add(tokens) != nil { row.requests += 1 }
+                row.inputs += inputs.count
+                if job.chunkTokens != nil { row.chunkedJobs += 1 }
                 packers[group] = packer
             }
         case .generate:

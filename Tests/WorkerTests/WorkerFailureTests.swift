@@ -38,7 +38,7 @@ struct WorkerFailureTests {
         #expect(harness.provider.embeddedInputs == [["short"]])
         #expect(report.failed == 1)
         #expect(try harness.value("last_error", of: "j2")
-                == .text("input is 9000 tokens, over the 8192-token limit of text-embedding-3-small: shorten or split it, or run with --truncate"))
+                == .text("input is 9000 tokens, over the 8192-token limit of text-embedding-3-small: shorten or split it, run with --truncate, or enqueue it with --chunk-tokens N to embed it in chunks of at most N tokens"))
     }
 
     @Test func unreadableStoredRequestFailsWithAClearMessage() async throws {

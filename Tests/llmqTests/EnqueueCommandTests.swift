@@ -82,7 +82,7 @@ struct EnqueueCommandTests {
         #expect(unknown.stderr.contains("Unknown option '--frobnicate'"))
         let noFile = try runLLMQ(["enqueue", "--db", dir.path("q.sqlite")])
         #expect(noFile.status == 2)
-        #expect(noFile.stderr.contains("Missing expected argument"))
+        #expect(noFile.stderr.contains("name at least one job file, '-' for standard input, or --files DIR"))
     }
 
     @Test func llmqDBEnvironmentVariableChoosesTheDatabase() throws {

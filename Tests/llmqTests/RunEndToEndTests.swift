@@ -272,6 +272,9 @@ struct RunEndToEndTests {
         #expect(result.stdout.contains("3 answered 429"))
         #expect(result.stdout.contains("reused vectors: 10"))
         #expect(result.stdout.contains("some replies"))
+        #expect(result.stdout.contains("a chunked document"))
+        #expect(result.stdout.contains("  chunk 0 [0, "))
+        #expect(result.stdout.contains("  chunk 3 ["))
     }
 
     /// The succeeded jobs' ids.

@@ -38,6 +38,7 @@ struct TokenLimitsEndToEndTests {
         if case .text(let message)? = failed.first?[1] {
             let tokens = try await cl100k().count(long)
             #expect(message.contains("input is \(tokens) tokens, over the 8192-token limit of text-embedding-3-small"))
+            #expect(message.contains("--chunk-tokens"))
         }
         #expect(!sentEmbeddingInputs(server).contains(long))
         #expect(sentEmbeddingInputs(server) == ["a short input"])
@@ -59,7 +60,8 @@ struct TokenLimitsEndToEndTests {
         #expect(encoding.count(sent[0]) >= 8_190)
         #expect(long.hasPrefix(sent[0]))
         let connection = try Connection(path: db)
-        #expect(try connection.rows("SELECT truncated FROM embeddings") == [[.integer(1)]])
+        #expect(try connection.rows("SELECT truncated, chunk, start, end, text FROM embeddings")
+            == [[.integer(1), .integer(0), .integer(0), .integer(Int64(sent[0].unicodeScalars.count)), .text(sent[0])]])
         let exported = try await runLLMQInBackground(["export", "--db", db])
         #expect(exported.stdout.contains(#""dimensions":1536,"truncated":true,"embedding":["#))
         #expect(try connection.rows("SELECT input_tokens, tokens_exact FROM jobs") == [[.integer(encoding.count(long) > 0 ? Int64(encoding.count(long)) : 0), .integer(1)]])
