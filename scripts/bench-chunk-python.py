@@ -16,7 +16,7 @@ import time
 
 corpus = sys.argv[1]
 limit = int(sys.argv[2]) if len(sys.argv) > 2 else 512
-data_dir = os.path.abspath(sys.argv[3] if len(sys.argv) > 3 else "../shared/tokenizers")
+data_dir = os.path.abspath(sys.argv[3] if len(sys.argv) > 3 else "Sources/CRankFiles/data")
 cache = tempfile.mkdtemp(prefix="tiktoken-cache-")
 url = "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken"
 os.symlink(os.path.join(data_dir, "cl100k_base.tiktoken"), os.path.join(cache, hashlib.sha1(url.encode()).hexdigest()))

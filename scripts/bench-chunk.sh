@@ -3,14 +3,14 @@
 # against semchunk and LangChain's RecursiveCharacterTextSplitter.from_tiktoken_encoder,
 # 512 tokens of cl100k_base, single-threaded. Peak RSS from measure.py.
 #
-# Usage: scripts/bench-chunk.sh [TARGET_MB] [DATA_DIR]
+# Usage: scripts/bench-chunk.sh [TARGET_MB] [RANK_FILE_DIR]   (the dev corpus: Tests/TokenizerTests/Data)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target="${1:-50}"
-data_dir="${2:-../shared/tokenizers}"
+data_dir="${2:-Sources/CRankFiles/data}"
 corpus="$(mktemp -d)/chunk-corpus.jsonl"
-python3 scripts/make-chunk-corpus.py "$corpus" "$target" "$data_dir"
+python3 scripts/make-chunk-corpus.py "$corpus" "$target" Tests/TokenizerTests/Data
 swift build -c release --product bench >&2
-python3 scripts/measure.py llmq -- "$(swift build -c release --show-bin-path)/bench" chunk --data-dir "$data_dir" --corpus "$corpus" --repetitions 1
+python3 scripts/measure.py llmq -- "$(swift build -c release --show-bin-path)/bench" chunk --corpus "$corpus" --repetitions 1
 python3 scripts/measure.py python -- python3 scripts/bench-chunk-python.py "$corpus" 512 "$data_dir"
 rm -f "$corpus"

@@ -15,7 +15,7 @@ import sys
 
 out = sys.argv[1]
 target = int(float(sys.argv[2] if len(sys.argv) > 2 else 50) * 1_000_000)
-data_dir = sys.argv[3] if len(sys.argv) > 3 else "../shared/tokenizers"
+data_dir = sys.argv[3] if len(sys.argv) > 3 else "Tests/TokenizerTests/Data"
 root = os.path.join(os.path.dirname(__file__), "..")
 random.seed(20261201)
 

@@ -9,9 +9,6 @@ struct ChunkBenchmark: ParsableCommand {
         commandName: "chunk",
         abstract: "Chunk a corpus (one JSON string per line) with cl100k_base, single-threaded; print MB/s and chunks/s.")
 
-    @Option(help: "Directory with cl100k_base.tiktoken.")
-    var dataDir = "../shared/tokenizers"
-
     @Option(help: "Corpus file, one JSON string literal per line.")
     var corpus: String
 
@@ -27,9 +24,8 @@ struct ChunkBenchmark: ParsableCommand {
         let documents = try String(decoding: data, as: UTF8.self)
             .split(separator: "\n").map { try decoder.decode(String.self, from: Data($0.utf8)) }
         let bytes = documents.reduce(0) { $0 + $1.utf8.count }
-        let path = (dataDir as NSString).appendingPathComponent(EncodingName.cl100kBase.fileName)
-        guard let file = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
-        let chunker = Chunker(encoding: try Encoding(name: .cl100kBase, rankFile: [UInt8](file), path: path))
+        let file = try RankFileLocator().locate(.cl100kBase)
+        let chunker = Chunker(encoding: try Encoding(name: .cl100kBase, rankFile: file.bytes, path: file.source))
         let limits = try ChunkLimits(maxTokens: maxTokens)
         print("corpus: \(documents.count) documents, \(bytes) UTF-8 bytes; \(maxTokens) tokens per chunk; best of \(repetitions) runs")
         var best = Duration.seconds(1_000_000)

@@ -2,28 +2,20 @@ import Foundation
 import TestSupport
 import Tokenizer
 
-/// The tokenizer test data for chunker tests: the rank files and the dev corpus, from
-/// `$LLMQ_TOKENIZER_TEST_DIR`, else the repository's own copy, else `../shared/tokenizers`.
+/// The tokenizer test data for chunker tests: the rank files llmq ships and the dev
+/// corpus committed beside the tokenizer tests.
 enum ChunkerTestData {
-    static let directory: String = {
-        if let override = ProcessInfo.processInfo.environment["LLMQ_TOKENIZER_TEST_DIR"], !override.isEmpty { return override }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        let candidates = ["Tests/TokenizerTests/Data", "Tests/Data/tokenizers", "tokenizers", "Resources/tokenizers"]
-            .map { root.appendingPathComponent($0).path } + [root.deletingLastPathComponent().appendingPathComponent("shared/tokenizers").path]
-        return candidates.first { FileManager.default.fileExists(atPath: ($0 as NSString).appendingPathComponent("cl100k_base.tiktoken")) }
-            ?? candidates.last!
-    }()
+    static let corpusPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("TokenizerTests/Data/dev-corpus.jsonl").path
 
-    /// cl100k_base, loaded once through the tokenizer's own locator (no download).
+    /// cl100k_base, loaded once through the tokenizer's own locator.
     static func cl100k() async throws -> Encoding {
-        try await EncodingStore.shared.encoding(.cl100kBase, locator: RankFileLocator(tokenizerDirectory: directory, environment: [:]))
+        try await EncodingStore.shared.encoding(.cl100kBase, locator: RankFileLocator())
     }
 
-    /// The dev corpus documents (JSON string literals, one a line), when present.
+    /// The dev corpus documents (JSON string literals, one a line).
     static func corpus() throws -> [String] {
-        let path = (directory as NSString).appendingPathComponent("dev-corpus.jsonl")
-        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let text = try String(contentsOfFile: corpusPath, encoding: .utf8)
         return try text.split(separator: "\n").map { try JSONDecoder().decode(String.self, from: Data($0.utf8)) }
     }
 }

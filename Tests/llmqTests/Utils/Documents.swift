@@ -58,7 +58,7 @@ func codePoints(_ text: String, _ start: Int, _ end: Int) -> String {
     return String(view)
 }
 
-/// cl100k_base from the tests' rank files.
+/// cl100k_base from the rank files llmq ships.
 func testCL100k() async throws -> Encoding {
-    try await EncodingStore.shared.encoding(.cl100kBase, locator: RankFileLocator(tokenizerDirectory: tokenizerTestDirectory, environment: [:]))
+    try await EncodingStore.shared.encoding(.cl100kBase, locator: RankFileLocator())
 }
