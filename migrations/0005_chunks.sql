@@ -34,7 +34,8 @@ DROP TABLE embeddings;
 ALTER TABLE embeddings_v4 RENAME TO embeddings;
 
 -- `llmq search`'s change log (version 4) now follows each chunk: its triggers went with
--- the old table. One removal entry makes an existing scan file be rebuilt once.
+-- the old table. The copied rows keep their job ids and vectors (chunk 0), so an existing
+-- scan file still matches them.
 CREATE TRIGGER search_embedding_replaced BEFORE INSERT ON embeddings
 WHEN EXISTS (SELECT 1 FROM embeddings WHERE job_id = new.job_id AND chunk = new.chunk)
 BEGIN
@@ -56,8 +57,6 @@ BEGIN
     INSERT INTO search_changes (job_id, chunk, removed, nonce) VALUES (old.job_id, old.chunk, 1, random());
     INSERT INTO search_changes (job_id, chunk, removed, nonce) VALUES (new.job_id, new.chunk, 0, random());
 END;
-
-INSERT INTO search_changes (job_id, chunk, removed, nonce) VALUES (0, 0, 1, random());
 
 -- The vector index finds a stored vector by its text's hash per chunk:
 -- (input hash, job, chunk).

@@ -37,10 +37,10 @@ public struct StoredVectors {
     /// Reads and writes through `store`'s connection.
     public init(_ store: JobStore) { self.store = store }
 
-    // The chunk, span and text of a row of `embeddings e` joined to `jobs j`. Until
-    // chunks exist every vector is chunk 0 and spans its job's whole input.
-    static let chunkColumn = "0"
-    static let spanAndText = "0, length(json_extract(j.request, '$.input')), json_extract(j.request, '$.input')"
+    // The chunk, span and text of a row of `embeddings e` joined to `jobs j` (schema 5:
+    // one row per chunk, with its span and text).
+    static let chunkColumn = "e.chunk"
+    static let spanAndText = "e.start, e.end, e.text"
 
     /// Runs `body` in one read transaction, so everything it reads is one snapshot of the
     /// database (a `run` may commit meanwhile; its rows are not seen).

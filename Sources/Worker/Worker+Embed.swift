@@ -61,6 +61,7 @@ extension Worker {
                         if packer.add(part.inputTokens ?? 0) != nil { batchClosed = true }
                     }
                     batch.append(contentsOf: parts)
+                    batchTokens += parts.reduce(0) { $0 + ($1.inputTokens ?? 0) }
                     continue
                 }
                 var count = (tokens: job.inputTokens ?? 0, exact: job.tokensExact)
@@ -165,7 +166,8 @@ extension Worker {
             _ = try? await queue.release(owner: owner, ids: waiting.map(\.id), availableAt: clock.now() + 0.5)
         }
         let sending = toSend.filter { !busy.contains($0.inputHash) }
-        let planner = BatchPlanner(maxInputs: options.batchSize, maxTokens: options.maxBatchTokens)
+        let tokenBudget = await pacer.requestTokenBudget()
+        let planner = BatchPlanner(maxInputs: options.batchSize, maxTokens: min(options.maxBatchTokens, tokenBudget ?? .max))
         var start = 0
         for size in planner.batchSizes(sending.map { $0.inputTruncated ? options.maxInputTokens : ($0.inputTokens ?? 0) }) {
             let part = Array(sending[start..<(start + size)])

@@ -26,7 +26,7 @@ struct ChunkStoreTests {
         let hash = [UInt8](repeating: 9, count: 32)
         do {
             let db = try Connection(path: path)
-            try Migrator(migrations: allMigrations.filter { $0.version <= 3 }).migrate(db)
+            try Migrator(migrations: allMigrations.filter { $0.version <= 4 }).migrate(db)
             try db.run("""
                 INSERT INTO jobs (id, custom_id, kind, status, model, dimensions, request, request_hash, created_at, updated_at)
                 VALUES (1, 'old', 'embed', 'succeeded', 'm', 1, '{"input":"héllo wörld 🎉","kind":"embed","model":"m"}', ?1, 0, 0)

@@ -46,9 +46,10 @@ final class SearchFixture {
             """, .text(id), .text(model), .integer(Int64(vector.count)), .text(JSONWriter.canonical(request.json)), .blob(request.hash))
         let jobID = try requireValue(db.scalarInt("SELECT id FROM jobs WHERE custom_id = ?1", .text(id)))
         try db.run("""
-            INSERT OR REPLACE INTO embeddings (job_id, model, dimensions, vector, input_hash, created_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, 0)
-            """, .integer(Int64(jobID)), .text(model), .integer(Int64(vector.count)), .blob(littleEndian(vector)), .blob(request.hash))
+            INSERT OR REPLACE INTO embeddings (job_id, chunk, start, end, text, model, dimensions, vector, input_hash, created_at, job_hash)
+            VALUES (?1, 0, 0, length(?6), ?6, ?2, ?3, ?4, ?5, 0, ?5)
+            """, .integer(Int64(jobID)), .text(model), .integer(Int64(vector.count)), .blob(littleEndian(vector)), .blob(request.hash),
+            .text(input ?? "text of \(id)"))
         return Int64(jobID)
     }
 
