@@ -43,6 +43,7 @@ extension JobStore {
                 switch written.outcome {
                 case .added: outcome.counts.added += 1
                 case .updated: outcome.counts.updated += 1
+                case .metadataUpdated: outcome.counts.metadataUpdated += 1
                 case .unchanged: outcome.counts.unchanged += 1
                 }
             }
