@@ -34,7 +34,7 @@ struct InputStrictnessTests {
         (#"{"id": "a", "type": "generate", "prompt": "p", "temprature": 0.1}"#, #"unknown field "temprature" (did you mean "temperature"?)"#),
         (#"{"id": "a", "type": "embed", "input": "x", "meta": {"k": 1}}"#, #"unknown field "meta" (did you mean "metadata"?)"#),
         (#"{"id": "a", "type": "embed", "input": "x", "colour": "red"}"#,
-         #"unknown field "colour" (embed jobs take "id", "type", "metadata", "input", "model", "dimensions")"#),
+         #"unknown field "colour" (embed jobs take "id", "type", "metadata", "input", "model", "dimensions", "chunk")"#),
         (#"{"id": "a", "type": "embed", "input": "x", "prompt": "p"}"#, #"field "prompt" belongs to generate jobs, not to embed jobs"#),
     ])
     func anUnknownFieldIsRejectedNamingItAndANearMatch(line: String, message: String) throws {
