@@ -31,8 +31,10 @@ demo: deps
 	$(SWIFT) build --product llmq
 	"$$($(SWIFT) build --show-bin-path)/llmq" demo --batch-size 32
 
+# Serially: a parallel run on 2 cores starves the fake servers' event loops, and some
+# older tests that assert on real elapsed time then fail (354 tests: 136 s serial).
 test: deps
-	$(SWIFT) test
+	$(SWIFT) test --no-parallel
 
 bench: deps
 	bash scripts/bench-ingest.sh
