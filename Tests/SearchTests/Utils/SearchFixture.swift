@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import JobQueue
 @testable import Search
 import SQLite
@@ -61,13 +62,11 @@ final class SearchFixture {
 }
 
 /// Notes told by the scan-file store, kept for the test to check.
-final class NoteLog: @unchecked Sendable {
-    // Safe: only touched under `lock`.
-    private let lock = NSLock()
-    private var stored: [String] = []
+final class NoteLog: Sendable {
+    private let stored = Mutex<[String]>([])
 
-    func append(_ line: String) { lock.withLock { stored.append(line) } }
-    var lines: [String] { lock.withLock { stored } }
+    func append(_ line: String) { stored.withLock { $0.append(line) } }
+    var lines: [String] { stored.withLock { $0 } }
 }
 
 struct MissingValue: Error {}
