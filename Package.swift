@@ -164,7 +164,7 @@ let package = Package(
         .testTarget(name: "ChunkerTests", dependencies: ["Chunker", "Tokenizer", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "LLMTests",
-            dependencies: ["LLM", "FakeOpenAI"],
+            dependencies: ["LLM", "FakeOpenAI", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -70,7 +70,7 @@ enum FakeErrorResponses {
             return .respond(error(status: status, message: message, type: "server_error"), delay: .zero)
         case .dropConnection:
             return .drop
-        case .hang:
+        case .hang, .lostAnswer:
             return .hang
         case .garbageBody:
             return .respond(

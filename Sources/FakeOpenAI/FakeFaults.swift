@@ -17,6 +17,9 @@ public enum FakeFault: Sendable, Hashable {
     case garbageBody
     /// 502 with an HTML page, as a proxy would send.
     case htmlBadGateway
+    /// The request is carried out (a batch is created, a file stored) but its answer never
+    /// arrives: the client cannot know the outcome.
+    case lostAnswer
     /// Any status, headers and body.
     case custom(status: Int, headers: [String: String] = [:], body: String)
 }

@@ -8,6 +8,8 @@ struct FakeRequest: Sendable {
     /// Header values by lower-cased name (the last value wins).
     var headers: [String: String]
     var body: ByteBuffer
+    /// The query string's parameters (percent-decoded).
+    var query: [String: String] = [:]
 }
 
 /// One answer to write.
@@ -64,6 +66,13 @@ public struct FakeOpenAIStats: Sendable, Hashable {
     public var firstAdmittedNanos: UInt64?
     public var lastAdmittedNanos: UInt64?
     public var lastAdmittedTokens = 0
+    /// Files uploaded and deleted through the Files API.
+    public var filesUploaded = 0
+    public var filesDeleted = 0
+    /// Batches created through the Batches API.
+    public var batchesCreated = 0
+    /// Batch input lines run (succeeded or failed).
+    public var batchLinesRun = 0
 }
 
 extension FakeOpenAIStats {
@@ -77,4 +86,3 @@ extension FakeOpenAIStats {
         let shortest = Double(tokensCharged - lastAdmittedTokens) / (Double(tokensPerMinute) / 60)
         return shortest / (Double(last - first) / 1e9)
     }
-}

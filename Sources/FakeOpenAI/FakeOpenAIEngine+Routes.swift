@@ -3,8 +3,9 @@ import NIOCore
 import NIOFoundationCompat
 
 extension FakeOpenAIEngine {
-    /// Answers `POST /v1/embeddings` with the real shapes and limits.
-    func embeddings(_ body: ByteBuffer) -> FakeHTTPResponse {
+    /// Answers `POST /v1/embeddings` with the real shapes and limits; `fromBatch`: a Batch
+    /// API line, run without the per-minute limits and counted apart (the caller holds the lock).
+    func embeddings(_ body: ByteBuffer, fromBatch: Bool = false) -> FakeHTTPResponse {
         guard let request = try? JSONDecoder().decode(FakeWire.EmbeddingsRequest.self, from: body) else {
             return Self.unparseableBody()
         }
@@ -37,12 +38,14 @@ extension FakeOpenAIEngine {
             }
             tokens += count
         }
-        let headers: [(String, String)]
-        switch admit(tokens: tokens, model: model) {
-        case .failure(let rejection): return rejection.response(model: model)
-        case .success(let granted): headers = granted
+        var headers: [(String, String)] = []
+        if !fromBatch {
+            switch admit(tokens: tokens, model: model) {
+            case .failure(let rejection): return rejection.response(model: model)
+            case .success(let granted): headers = granted
+            }
+            store.withLock { $0.stats.embeddingInputs += inputs.count }
         }
-        store.withLock { $0.stats.embeddingInputs += inputs.count }
         let encoding = options.forceEncoding ?? (request.encodingFormat == "base64" ? .base64 : .float)
         var out = ByteBuffer()
         out.reserveCapacity(inputs.count * (encoding == .base64 ? 8_300 : 16_000) + 256)
@@ -61,8 +64,9 @@ extension FakeOpenAIEngine {
         return FakeHTTPResponse(status: 200, headers: [("content-type", "application/json")] + headers, body: out)
     }
 
-    /// Answers `POST /v1/chat/completions` with a deterministic reply.
-    func chatCompletion(_ body: ByteBuffer) -> FakeHTTPResponse {
+    /// Answers `POST /v1/chat/completions` with a deterministic reply (`fromBatch`: without
+    /// the per-minute limits).
+    func chatCompletion(_ body: ByteBuffer, fromBatch: Bool = false) -> FakeHTTPResponse {
         guard let request = try? JSONDecoder().decode(FakeWire.ChatRequest.self, from: body) else {
             return Self.unparseableBody()
         }
@@ -91,10 +95,12 @@ extension FakeOpenAIEngine {
         }
         let pairs = messages.map { (role: $0.role, content: $0.content ?? "") }
         let promptTokens = pairs.reduce(3) { $0 + 4 + FakeOpenAIServer.estimatedTokens($1.content) }
-        let headers: [(String, String)]
-        switch admit(tokens: promptTokens + maxTokens, model: model) {
-        case .failure(let rejection): return rejection.response(model: model)
-        case .success(let granted): headers = granted
+        var headers: [(String, String)] = []
+        if !fromBatch {
+            switch admit(tokens: promptTokens + maxTokens, model: model) {
+            case .failure(let rejection): return rejection.response(model: model)
+            case .success(let granted): headers = granted
+            }
         }
         let reply = FakeOpenAIServer.chatReply(messages: pairs, model: model, maxTokens: maxTokens)
         let response: JSONValue = .object([

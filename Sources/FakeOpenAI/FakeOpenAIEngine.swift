@@ -15,6 +15,14 @@ final class FakeOpenAIEngine: Sendable {
         var nextRequestID = 0
         /// Callers of `FakeOpenAIServer.requestsReceived(_:)` still waiting, with their count.
         var requestWaiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        /// Files API and Batches API state.
+        var files: [String: FakeFile] = [:]
+        var batches: [String: FakeBatch] = [:]
+        var batchOutcomes: [FakeBatchOutcome] = []
+        var batchClockOffset: Double = 0
+        var nextObjectID = 0
+        /// Every embedding input a batch line ran, in the order run.
+        var batchEmbeddedInputs: [String] = []
     }
 
     let options: FakeOpenAIOptions
@@ -61,7 +69,7 @@ final class FakeOpenAIEngine: Sendable {
             }
             return fault
         }
-        if let fault { return FakeErrorResponses.fault(fault) }
+        if let fault, fault != .lostAnswer { return FakeErrorResponses.fault(fault) }
         if let key = options.requiredAPIKey, request.headers["authorization"] != "Bearer \(key)" {
             return .respond(FakeErrorResponses.unauthorized(), delay: .zero)
         }
@@ -69,11 +77,15 @@ final class FakeOpenAIEngine: Sendable {
         switch (request.method, request.path) {
         case ("POST", "/v1/embeddings"): response = embeddings(request.body)
         case ("POST", "/v1/chat/completions"): response = chatCompletion(request.body)
+        case (_, let path) where path == "/v1/files" || path.hasPrefix("/v1/files/"): response = files(request)
+        case (_, let path) where path == "/v1/batches" || path.hasPrefix("/v1/batches/"): response = batches(request)
         default:
             response = FakeErrorResponses.error(
                 status: 404, message: "Invalid URL (\(request.method) \(request.path))", type: "invalid_request_error"
             )
         }
+        // The work is done, but the answer never arrives.
+        if fault == .lostAnswer { return .hang }
         return .respond(response, delay: response.status == 200 ? options.latency : .zero)
     }
 

@@ -26,6 +26,17 @@ public struct FakeOpenAIOptions: Sendable {
     public var recordRequests: Bool
     /// At most this many requests are kept (the first ones; default 10,000).
     public var maxRecordedRequests: Int
+    /// Batch API: seconds on the batch clock from creation until every line has run
+    /// (lines finish evenly over it); 0 (the default) finishes a batch at its first look.
+    /// A batch whose lines are not all run 24 hours after creation expires.
+    public var batchCompletionSeconds: Double
+    /// Batch API: the organisation's enqueued-token limit per model (prompt tokens of
+    /// in-progress batches); a batch over it fails with `token_limit_exceeded`. Default none.
+    public var enqueuedTokenLimit: Int?
+    /// Files API: the largest `purpose=batch` upload (default 200 MB, the API's limit).
+    public var maxBatchFileBytes: Int
+    /// Batch API: input lines whose body contains this text get a 500 in the error file.
+    public var failBatchLinesContaining: String?
 
     /// Creates options; see each property for its default.
     public init(
@@ -39,8 +50,16 @@ public struct FakeOpenAIOptions: Sendable {
         forceEncoding: FakeEmbeddingEncoding? = nil,
         reverseEmbeddingOrder: Bool = false,
         recordRequests: Bool = true,
-        maxRecordedRequests: Int = 10_000
+        maxRecordedRequests: Int = 10_000,
+        batchCompletionSeconds: Double = 0,
+        enqueuedTokenLimit: Int? = nil,
+        maxBatchFileBytes: Int = 200_000_000,
+        failBatchLinesContaining: String? = nil
     ) {
+        self.batchCompletionSeconds = batchCompletionSeconds
+        self.enqueuedTokenLimit = enqueuedTokenLimit
+        self.maxBatchFileBytes = maxBatchFileBytes
+        self.failBatchLinesContaining = failBatchLinesContaining
         self.port = port
         self.latency = latency
         self.requestsPerMinute = requestsPerMinute

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -97,6 +98,16 @@ public final class FakeOpenAIServer: Sendable {
         engine.store.withLock { $0.stats }
     }
 
+    static func queryParameters(of uri: String) -> [String: String] {
+        guard let mark = uri.firstIndex(of: "?") else { return [:] }
+        var query: [String: String] = [:]
+        for pair in uri[uri.index(after: mark)...].split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
+            query[parts[0]] = parts.count > 1 ? parts[1] : ""
+        }
+        return query
+    }
+
     /// Serves one keep-alive connection until the client closes it, a fault drops it or shutdown.
     private static func serve(_ connection: Connection, engine: FakeOpenAIEngine) async {
         try? await connection.executeThenClose { inbound, outbound in
@@ -120,7 +131,8 @@ public final class FakeOpenAIServer: Sendable {
                         headers: Dictionary(
                             requestHead.headers.map { ($0.name.lowercased(), $0.value) }, uniquingKeysWith: { $1 }
                         ),
-                        body: body
+                        body: body,
+                        query: Self.queryParameters(of: requestHead.uri)
                     )
                     switch engine.handle(request) {
                     case .drop:

@@ -1,7 +1,7 @@
 import SQLite
 
 extension JobStore {
-    private static let claimColumns = "id, custom_id, kind, model, dimensions, request, request_hash, attempts, input_tokens, tokens_exact"
+    static let claimColumns = "id, custom_id, kind, model, dimensions, request, request_hash, attempts, input_tokens, tokens_exact"
 
     /// Atomically claims up to `limit` runnable pending jobs of `kind` (oldest first) for
     /// `owner`, with a lease until `now + leaseSeconds`. Embed jobs are claimed for one
@@ -59,7 +59,7 @@ extension JobStore {
         }
     }
 
-    private static func readClaimed(_ row: Statement) throws -> ClaimedJob {
+    static func readClaimed(_ row: Statement) throws -> ClaimedJob {
         guard let customID = row.string(at: 1), let kindText = row.string(at: 2), let kind = JobKind(rawValue: kindText),
               let model = row.string(at: 3), let requestText = row.string(at: 5), let hash = row.blob(at: 6) else {
             throw JobQueueError(.corruptRow, "job \(row.int64(at: 0)) has a missing or malformed column")
@@ -101,26 +101,35 @@ extension JobStore {
     /// a rate limit, a dead owner). With `ids`, only those jobs. Returns how many.
     @discardableResult
     public func release(owner: String, ids: [Int64]? = nil, availableAt: Double? = nil) throws -> Int {
-        let available = availableAt ?? 0
         if let ids {
-            var released = 0
-            try db.transaction {
-                for id in ids {
-                    try db.run("""
-                        UPDATE jobs SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL,
-                                        available_at = max(available_at, ?3), updated_at = ?4
-                        WHERE id = ?1 AND lease_owner = ?2 AND status = 'running'
-                        """, .integer(id), .text(owner), .double(available), .double(now()))
-                    released += db.changes
-                }
-            }
-            return released
+            return try db.transaction { try releaseJobs(owner: owner, ids: ids, availableAt: availableAt) }
         }
+        let available = availableAt ?? 0
         try db.run("""
             UPDATE jobs SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL,
                             available_at = max(available_at, ?2), updated_at = ?3
             WHERE lease_owner = ?1 AND status = 'running'
             """, .text(owner), .double(available), .double(now()))
         return db.changes
+    }
+
+    /// Hands the jobs `ids` that `owner` holds back to pending, in the caller's transaction.
+    func releaseJobs(owner: String, ids: [Int64], availableAt: Double? = nil) throws -> Int {
+        let statement = try db.cachedStatement("""
+            UPDATE jobs SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL,
+                            available_at = max(available_at, ?3), updated_at = ?4
+            WHERE id = ?1 AND lease_owner = ?2 AND status = 'running'
+            """)
+        var released = 0
+        for id in ids {
+            try statement.bind(id, at: 1)
+            try statement.bind(owner, at: 2)
+            try statement.bind(availableAt ?? 0, at: 3)
+            try statement.bind(now(), at: 4)
+            try statement.run()
+            statement.reset()
+            released += db.changes
+        }
+        return released
     }
 }

@@ -41,7 +41,12 @@ extension JobStore {
     @discardableResult
     public func complete(embeddings results: [EmbeddingResult]) throws -> Int {
         guard !results.isEmpty else { return 0 }
-        return try db.transaction {
+        return try db.transaction { try storeEmbeddings(results) }
+    }
+
+    /// Stores vectors and marks their jobs succeeded inside the caller's transaction.
+    func storeEmbeddings(_ results: [EmbeddingResult]) throws -> Int {
+        do {
             let timestamp = now()
             let insertChunk = try db.cachedStatement("""
                 INSERT OR REPLACE INTO embeddings (job_id, chunk, start, end, text, model, dimensions, vector, input_hash,
@@ -135,7 +140,12 @@ extension JobStore {
     /// Returns false when the job's request changed meanwhile (nothing written).
     @discardableResult
     public func complete(generation result: GenerationResult) throws -> Bool {
-        try db.transaction {
+        try db.transaction { try storeGeneration(result) }
+    }
+
+    /// Stores a chat completion and marks its job succeeded inside the caller's transaction.
+    func storeGeneration(_ result: GenerationResult) throws -> Bool {
+        do {
             let timestamp = now()
             guard try markSucceeded(result.jobID, requestHash: result.requestHash, at: timestamp) else {
                 return false

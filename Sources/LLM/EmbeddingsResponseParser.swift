@@ -36,7 +36,7 @@ enum EmbeddingsResponseParser {
         return try result.get()
     }
 
-    private static func parse(
+    static func parse(
         _ raw: UnsafeRawBufferPointer, expectedCount: Int, expectedDimensions: Int?
     ) throws(EmbeddingDecodingFailure) -> Parsed {
         var cursor = JSONCursor(raw)

@@ -35,39 +35,58 @@ enum AttemptOutcome {
     case failure(LLMError, retryable: Bool, serverDelay: Duration?)
 }
 
+/// One HTTP request as the provider sends it.
+struct OutgoingRequest {
+    enum Method { case GET, POST, DELETE }
+    var method: Method = .POST
+    /// The path after the base URL, with any query string (`/batches?limit=100`).
+    var path: String
+    var body: ByteBuffer?
+    var contentType = "application/json"
+    /// How long one attempt may take.
+    var timeout: Duration?
+}
+
 extension OpenAIProvider {
-    /// Sends `body` to `path`, retrying transient failures per ``OpenAIConfig/retryPolicy``.
-    /// - Throws: the mapped ``LLMError`` (key redacted), or `CancellationError`.
-    func perform(path: String, body: some Encodable, estimatedTokens: Int) async throws -> SuccessfulReply {
+    /// A request body as compact JSON (slashes unescaped), as every JSON call sends it.
+    static func encodeBody(_ body: some Encodable) throws(LLMError) -> ByteBuffer {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
-        let bytes: ByteBuffer
         do {
-            bytes = ByteBuffer(data: try encoder.encode(body))
+            return ByteBuffer(data: try encoder.encode(body))
         } catch {
             throw LLMError(kind: .invalidRequest(message: "request could not be encoded: \(error)", param: nil))
         }
+    }
+
+    /// Sends `request`, retrying transient failures per ``OpenAIConfig/retryPolicy`` (at most
+    /// `maxRetries` when given). With `download`, a 2xx body is streamed to that file
+    /// descriptor (truncated before each attempt) instead of being collected.
+    /// - Throws: the mapped ``LLMError`` (key redacted), or `CancellationError`.
+    func send(_ request: OutgoingRequest, estimatedTokens: Int = 0, maxRetries: Int? = nil,
+              download: Int32? = nil) async throws -> SuccessfulReply {
         let policy = config.retryPolicy
+        let allowed = maxRetries ?? policy.maxRetries
         var retries = 0
         while true {
             try Task.checkCancellation()
-            if let observer {
-                try await observer.willSend(path: path, estimatedTokens: estimatedTokens)
+            if let observer, download == nil, request.method == .POST {
+                try await observer.willSend(path: request.path, estimatedTokens: estimatedTokens)
             }
-            switch try await attempt(path: path, body: bytes, retries: retries) {
+            switch try await attempt(request, retries: retries, download: download) {
             case .success(var reply):
                 reply.retries = retries
                 return reply
             case .failure(var error, let retryable, let serverDelay):
                 error.retries = retries
-                guard retryable, retries < policy.maxRetries else {
+                guard retryable, retries < allowed else {
                     throw error.redacting(apiKey)
                 }
                 let delay = policy.delay(retry: retries, serverSuggested: serverDelay, random: random())
                 logger.debug(
                     "retrying after transient failure",
                     metadata: [
-                        "path": "\(path)", "status": "\(error.status.map(String.init) ?? "-")",
+                        "path": "\(request.path)", "status": "\(error.status.map(String.init) ?? "-")",
                         "retry": "\(retries + 1)", "delay_ms": "\(delay.milliseconds)",
                     ]
                 )
@@ -78,19 +97,32 @@ extension OpenAIProvider {
     }
 
     /// One HTTP attempt; throws only `CancellationError`.
-    private func attempt(path: String, body: ByteBuffer, retries: Int) async throws -> AttemptOutcome {
-        var request = HTTPClientRequest(url: config.baseURL + path)
-        request.method = .POST
-        addHeaders(to: &request)
-        request.body = .bytes(body)
+    private func attempt(_ outgoing: OutgoingRequest, retries: Int, download: Int32?) async throws -> AttemptOutcome {
+        var request = HTTPClientRequest(url: config.baseURL + outgoing.path)
+        switch outgoing.method {
+        case .GET: request.method = .GET
+        case .POST: request.method = .POST
+        case .DELETE: request.method = .DELETE
+        }
+        addHeaders(to: &request, contentType: outgoing.contentType)
+        if let body = outgoing.body { request.body = .bytes(body) }
         let response: HTTPClientResponse
-        let payload: ByteBuffer
+        var payload = ByteBuffer()
         do {
-            response = try await client.execute(request, deadline: .now() + config.timeout.timeAmount, logger: logger)
-            payload = try await response.body.collect(upTo: config.maxResponseBytes)
+            let timeout = outgoing.timeout ?? config.timeout
+            response = try await client.execute(request, deadline: .now() + timeout.timeAmount, logger: logger)
+            if let download, (200..<300).contains(response.status.code) {
+                try FileOutput.truncate(download)
+                for try await chunk in response.body { try FileOutput.write(chunk, to: download) }
+            } else {
+                payload = try await response.body.collect(upTo: config.maxResponseBytes)
+            }
         } catch {
             if Task.isCancelled { throw CancellationError() }
-            return .failure(ErrorMapping.transport(error, timeout: config.timeout), retryable: true, serverDelay: nil)
+            if let failure = error as? FileOutput.Failure {
+                return .failure(LLMError(kind: .connection, detail: failure.message), retryable: false, serverDelay: nil)
+            }
+            return .failure(ErrorMapping.transport(error, timeout: outgoing.timeout ?? config.timeout), retryable: true, serverDelay: nil)
         }
         let headers = response.headers
         let header: (String) -> String? = { headers.first(name: $0) }
@@ -113,9 +145,9 @@ extension OpenAIProvider {
     }
 
     /// The headers every request carries.
-    func addHeaders(to request: inout HTTPClientRequest) {
+    func addHeaders(to request: inout HTTPClientRequest, contentType: String = "application/json") {
         request.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
-        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Content-Type", value: contentType)
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "User-Agent", value: Self.userAgent)
         if let organization = config.organization {

@@ -85,12 +85,9 @@ public final class OpenAIProvider: LLMProvider {
     /// Runs one chat completion (`POST /chat/completions`).
     /// - Throws: ``LLMError`` after the retries the policy allows; `CancellationError` on cancellation.
     public func generate(_ request: ChatRequest) async throws -> LLMResponse {
-        let wire = OpenAIWire.ChatCompletionRequest(
-            model: request.model ?? config.chatModel, messages: request.messages,
-            maxTokens: request.maxTokens, temperature: request.temperature
-        )
         let estimate = request.estimatedTokens ?? TokenEstimate.chat(request)
-        let reply = try await perform(path: "/chat/completions", body: wire, estimatedTokens: estimate)
+        let body = try OpenAIRequestBody.chat(request, defaultModel: config.chatModel)
+        let reply = try await send(OutgoingRequest(path: OpenAIRequestBody.chatPath, body: body), estimatedTokens: estimate)
         let decoded = try reply.decode(OpenAIWire.ChatCompletionResponse.self)
         guard let choice = decoded.choices.first else {
             throw reply.unparseable("the completion has no choices")
@@ -114,11 +111,9 @@ public final class OpenAIProvider: LLMProvider {
         guard !request.inputs.isEmpty else {
             return EmbeddingResponse(vectors: [], model: model, inputTokens: 0, provider: name)
         }
-        let wire = OpenAIWire.EmbeddingsRequest(
-            model: model, input: request.inputs, encodingFormat: "base64", dimensions: dimensions
-        )
         let estimate = request.estimatedTokens ?? TokenEstimate.embeddings(request.inputs)
-        let reply = try await perform(path: "/embeddings", body: wire, estimatedTokens: estimate)
+        let body = try OpenAIRequestBody.embeddings(request.inputs, model: model, dimensions: dimensions)
+        let reply = try await send(OutgoingRequest(path: OpenAIRequestBody.embeddingsPath, body: body), estimatedTokens: estimate)
         let parsed: EmbeddingsResponseParser.Parsed
         do {
             parsed = try EmbeddingsResponseParser.parse(

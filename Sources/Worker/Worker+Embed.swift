@@ -96,10 +96,15 @@ extension Worker {
             try await queue.recordTokenCounts(newCounts.filter { !sentNow.contains($0.jobID) })
             if !overflow.isEmpty { try await queue.release(owner: owner, ids: overflow) }
             for (job, tokens) in tooLong {
-                await failPermanently([job], message: "input is \(tokens) tokens, over the \(options.maxInputTokens)-token limit of \(job.model): shorten or split it, run with --truncate, or enqueue it with --chunk-tokens N to embed it in chunks of at most N tokens")
+                await failPermanently([job], message: Self.tooLongMessage(tokens: tokens, limit: options.maxInputTokens, model: job.model))
             }
             if !batch.isEmpty { return batch }
         }
+    }
+
+    /// The error of an embed input over the model's per-input token limit.
+    static func tooLongMessage(tokens: Int, limit: Int, model: String) -> String {
+        "input is \(tokens) tokens, over the \(limit)-token limit of \(model): shorten or split it, run with --truncate, or enqueue it with --chunk-tokens N to embed it in chunks of at most N tokens"
     }
 
     /// One copy of a chunked job per chunk of its input: each sends the chunk's text and

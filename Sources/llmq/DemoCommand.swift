@@ -66,7 +66,8 @@ struct DemoCommand: AsyncParsableCommand {
         let counts = try ingest.run(into: store, sources: sources)
         print("enqueued \(jobs): added \(counts.added), updated \(counts.updated), unchanged \(counts.unchanged), rejected \(counts.rejected)")
 
-        let server = try await FakeOpenAIServer.start(FakeOpenAIOptions(latency: .milliseconds(15), recordRequests: false))
+        let server = try await FakeOpenAIServer.start(FakeOpenAIOptions(latency: .milliseconds(15), recordRequests: false,
+                                                                        batchCompletionSeconds: 1.5))
         server.enqueueFaults(Array(repeating: .rateLimit(retryAfterMs: 300), count: injected429s))
         print("fake OpenAI server: \(server.baseURL) (\(injected429s) scripted 429s first)")
         let config = try runOptions.providerConfig(environment: ["OPENAI_API_KEY": "sk-llmq-demo-offline", "OPENAI_BASE_URL": server.baseURL])
@@ -79,11 +80,37 @@ struct DemoCommand: AsyncParsableCommand {
             throw error
         }
         let stats = server.stats()
-        await server.shutdown()
         print("fake server: \(stats.requests) requests, \(stats.rateLimited) answered 429\n")
         print(StatusTable.render(try store.status(), now: JobStore.systemNow()))
         try DemoResults.print(from: store.db)
-        if status != .ok { throw CommandOutcome(status: status) }
+        let batchStatus: ExitStatus
+        do {
+            batchStatus = try await batchPart(sources: ingest, path: path, options: options, config: config)
+        } catch {
+            await server.shutdown()
+            throw error
+        }
+        await server.shutdown()
+        let combined = status.combined(with: batchStatus)
+        if combined != .ok { throw CommandOutcome(status: combined) }
+    }
+
+    /// The Batch API part: the same jobs in a second database, through `run --batch-api
+    /// --wait` against the fake server's Files and Batches endpoints (batches finish in 1.5 s).
+    private func batchPart(sources ingest: Ingest, path: String, options: WorkerOptions, config: OpenAIConfig) async throws -> ExitStatus {
+        let batchPath = (path as NSString).deletingPathExtension + "-batch.sqlite"
+        print("\nBatch API mode (llmq run --batch-api --wait --poll-interval 0.5s): the same jobs in \(batchPath)")
+        let store = try DatabaseOptions(db: batchPath).openStore()
+        _ = try ingest.run(into: store, sources: try ingest.openSources())
+        let batch = BatchRunOptions(wait: true, pollInterval: 0.5, workDirectory: batchPath + "-batch",
+                                    databaseName: (batchPath as NSString).lastPathComponent)
+        let status = try await BatchRunSession(databasePath: batchPath, options: batch, worker: options, config: config, json: false,
+                                               quiet: false, tokenizer: tokenizer, allowTokenizerDownload: false).run()
+        print("")
+        print(StatusTable.render(try store.status(), now: JobStore.systemNow()))
+        let listed = try store.batchRows().map { "  \($0.id): \($0.status), \($0.model), \($0.completed)/\($0.total) lines" }
+        print("\nbatches (llmq batches):\n" + listed.joined(separator: "\n"))
+        return status
     }
 }
 

@@ -13,7 +13,7 @@ struct LLMQ: AsyncParsableCommand {
             77 the API refused the credentials or the account.
             """,
         version: llmqVersion,
-        subcommands: [EnqueueCommand.self, RunCommand.self, StatusCommand.self, RetryCommand.self, ExportCommand.self, TokensCommand.self, SearchCommand.self, DemoCommand.self]
+        subcommands: [EnqueueCommand.self, RunCommand.self, StatusCommand.self, RetryCommand.self, ExportCommand.self, TokensCommand.self, SearchCommand.self, BatchesCommand.self, DemoCommand.self]
     )
 
     /// Parses `arguments`, runs the chosen command and returns the exit status; prints

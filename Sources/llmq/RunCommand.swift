@@ -18,6 +18,10 @@ struct RunCommand: AsyncParsableCommand {
             lines rejected or job files unreadable (otherwise clean); 75 stopped with work
             left (--max-duration, a signal, a rate-limit stall): run again to resume; 77
             the API refused the credentials or the account (no job is marked failed).
+
+            With --batch-api: collects finished batches, submits pending jobs as new
+            batches and exits 75 while batches are in flight (0 once all is stored);
+            run it from cron, or with --wait to poll until done.
             """
     )
 
@@ -26,6 +30,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var runOptions: RunOptions
     @OptionGroup var tokenizer: TokenizerOptions
     @OptionGroup var folders: FolderOptions
+    @OptionGroup(title: "Batch API mode") var batchMode: BatchModeOptions
 
     @Argument(help: ArgumentHelp("Job files to enqueue first; '-' reads standard input.", valueName: "file"))
     var files: [String] = []
@@ -34,6 +39,7 @@ struct RunCommand: AsyncParsableCommand {
         // Every flag and the environment are checked before anything is touched.
         let options = try runOptions.workerOptions()
         let config = try runOptions.providerConfig()
+        let batch = try batchMode.batchOptions(databasePath: database.path, maxDuration: runOptions.maxDuration)
         var status = ExitStatus.ok
         if !files.isEmpty || !folders.folders.isEmpty {
             // A missing file or an unmatched glob is reported and the queue still runs.
@@ -43,6 +49,13 @@ struct RunCommand: AsyncParsableCommand {
                 printError("llmq: enqueued: \(countsText(counts))")
             }
             if counts.rejected > 0 || enqueued.unreadable > 0 { status = .rejectedLines }
+        }
+        if let batch {
+            let session = BatchRunSession(databasePath: database.path, options: batch, worker: options, config: config,
+                                          json: runOptions.json, quiet: runOptions.quiet, tokenizer: tokenizer)
+            status = status.combined(with: try await session.run())
+            if status != .ok { throw CommandOutcome(status: status) }
+            return
         }
         let session = RunSession(databasePath: database.path, options: options, config: config, json: runOptions.json, quiet: runOptions.quiet,
                                  tokenizer: tokenizer)

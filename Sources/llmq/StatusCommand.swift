@@ -18,13 +18,21 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let store = try database.openExistingStore()
         let status = try store.status()
+        let inBatches = try store.jobsInBatches()
+        let batches = try store.batchRows(uncollected: true).count
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            let data = try encoder.encode(StatusReport(status))
+            var report = StatusReport(status)
+            report.in_batches = StatusReport.InBatches(jobs: inBatches, batches: batches)
+            let data = try encoder.encode(report)
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print(StatusTable.render(status, now: JobStore.systemNow()))
+            var text = StatusTable.render(status, now: JobStore.systemNow())
+            if inBatches > 0 || batches > 0 {
+                text += "\n\nin Batch API batches: \(inBatches) running jobs in \(batches) batches (llmq batches lists them)"
+            }
+            print(text)
         }
     }
 }
@@ -37,6 +45,13 @@ struct StatusReport: Encodable {
     var reused_vectors: Int
     var oldest_pending: OldestPending?
     var top_errors: [QueueStatus.ErrorCount]
+    var in_batches = InBatches(jobs: 0, batches: 0)
+
+    /// Running jobs owned by Batch API batches, and the batches not collected yet.
+    struct InBatches: Encodable {
+        var jobs: Int
+        var batches: Int
+    }
 
     struct OldestPending: Encodable {
         var custom_id: String

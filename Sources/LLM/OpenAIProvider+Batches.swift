@@ -1,0 +1,96 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension OpenAIProvider: BatchAPI {
+    /// Uploads with `POST /files` (multipart: `purpose=batch`, then the file).
+    /// - Throws: ``LLMError``; `.invalidRequest` with the API's words for a refused file
+    ///   ("File is too large."), `.connection` when the local file cannot be read.
+    public func uploadBatchFile(path: String, filename: String) async throws -> RemoteFile {
+        let content: Data
+        do {
+            content = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw LLMError(kind: .connection, detail: "cannot read \(path): \(error.localizedDescription)")
+        }
+        let boundary = "llmq-\(UInt64.random(in: 0...UInt64.max))"
+        var body = ByteBuffer()
+        body.reserveCapacity(content.count + 512)
+        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n")
+        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(filename)\"\r\n")
+        body.writeString("Content-Type: application/jsonl\r\n\r\n")
+        body.writeBytes(content)
+        body.writeString("\r\n--\(boundary)--\r\n")
+        let reply = try await send(OutgoingRequest(path: "/files", body: body, contentType: "multipart/form-data; boundary=\(boundary)",
+                                                   timeout: max(config.timeout, Duration.seconds(600))))
+        return try reply.decode(RemoteFile.self)
+    }
+
+    /// `POST /batches` with `completion_window: 24h`, sent once (never retried).
+    public func createBatch(inputFileID: String, endpoint: String, metadata: [String: String]) async throws -> RemoteBatch {
+        let body = try Self.encodeBody(BatchWire.CreateBatch(inputFileID: inputFileID, endpoint: endpoint, metadata: metadata))
+        let reply = try await send(OutgoingRequest(path: "/batches", body: body), maxRetries: 0)
+        return try reply.decode(BatchWire.Batch.self).remote
+    }
+
+    /// `GET /batches/{id}`.
+    public func retrieveBatch(id: String) async throws -> RemoteBatch {
+        let reply = try await send(OutgoingRequest(method: .GET, path: "/batches/\(Self.pathComponent(id))"))
+        return try reply.decode(BatchWire.Batch.self).remote
+    }
+
+    /// `POST /batches/{id}/cancel`.
+    public func cancelBatch(id: String) async throws -> RemoteBatch {
+        let reply = try await send(OutgoingRequest(path: "/batches/\(Self.pathComponent(id))/cancel", body: ByteBuffer()))
+        return try reply.decode(BatchWire.Batch.self).remote
+    }
+
+    /// `GET /batches?limit=N[&after=ID]`.
+    public func listBatches(after: String?, limit: Int) async throws -> RemotePage<RemoteBatch> {
+        var path = "/batches?limit=\(limit)"
+        if let after { path += "&after=\(Self.pathComponent(after))" }
+        let reply = try await send(OutgoingRequest(method: .GET, path: path))
+        let list = try reply.decode(BatchWire.List<BatchWire.Batch>.self)
+        return RemotePage(items: list.data.map { $0.remote }, hasMore: list.hasMore ?? false, lastID: list.lastID ?? list.data.last?.id)
+    }
+
+    /// `GET /files?purpose=P&limit=N[&after=ID]`.
+    public func listFiles(purpose: String, after: String?, limit: Int) async throws -> RemotePage<RemoteFile> {
+        var path = "/files?purpose=\(Self.pathComponent(purpose))&limit=\(limit)"
+        if let after { path += "&after=\(Self.pathComponent(after))" }
+        let reply = try await send(OutgoingRequest(method: .GET, path: path))
+        let list = try reply.decode(BatchWire.List<RemoteFile>.self)
+        return RemotePage(items: list.data, hasMore: list.hasMore ?? false, lastID: list.lastID ?? list.data.last?.id)
+    }
+
+    /// `GET /files/{id}/content`, streamed to `path`; a download cut off is retried from the start.
+    public func downloadFile(id: String, to path: String) async throws -> Int {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw LLMError(kind: .connection, detail: "cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        _ = try await send(OutgoingRequest(method: .GET, path: "/files/\(Self.pathComponent(id))/content",
+                                           timeout: max(config.timeout, Duration.seconds(1800))), download: fd)
+        return Int(lseek(fd, 0, SEEK_END))
+    }
+
+    /// `DELETE /files/{id}`; a 404 (already gone) is fine.
+    public func deleteFile(id: String) async throws {
+        do {
+            _ = try await send(OutgoingRequest(method: .DELETE, path: "/files/\(Self.pathComponent(id))"))
+        } catch let error as LLMError where error.status == 404 {
+            return
+        }
+    }
+
+    /// `text` safe inside a URL path or query.
+    static func pathComponent(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_."))) ?? text
+    }
+}

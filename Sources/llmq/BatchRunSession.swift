@@ -1,0 +1,81 @@
+import Foundation
+import JobQueue
+import LLM
+import Tokenizer
+import Worker
+
+/// One `llmq run --batch-api`: builds the provider and the ``BatchRunner``, runs it,
+/// prints the summary and maps the outcome to DESIGN's exit codes.
+struct BatchRunSession {
+    var databasePath: String
+    var options: BatchRunOptions
+    var worker: WorkerOptions
+    var config: OpenAIConfig
+    var json: Bool
+    var quiet: Bool
+    var tokenizer: TokenizerOptions
+    var allowTokenizerDownload = true
+
+    func run() async throws -> ExitStatus {
+        let provider: OpenAIProvider
+        do {
+            provider = try OpenAIProvider(config: config)
+        } catch {
+            throw CLIError(.usage, error.message)
+        }
+        defer { Task { [provider] in try? await provider.shutdown() } }
+        let models: Set<String>
+        do {
+            models = try JobStore(path: databasePath).unfinishedModels()
+        } catch {
+            throw CLIError(.usage, "\(error)")
+        }
+        let counters = try await tokenizer.counters(for: models, allowDownload: allowTokenizerDownload, quiet: quiet)
+        let runner: BatchRunner
+        do {
+            runner = try BatchRunner(databasePath: databasePath, api: provider, options: options, worker: worker,
+                                     estimator: CounterEstimator(counters: counters),
+                                     log: { [quiet] line in if !quiet || line.hasPrefix("stopping") { printError("llmq: \(line)") } })
+        } catch {
+            throw CLIError(.usage, "\(error)")
+        }
+        let report: BatchRunReport
+        do {
+            report = try await runner.run()
+        } catch {
+            throw CLIError(.usage, "batch run stopped on a database error: \(error)")
+        }
+        Self.print(report, json: json)
+        return Self.exitStatus(for: report)
+    }
+
+    /// DESIGN's exit code for a batch run: 77 on a refused account, 2 on a refused input
+    /// file, 75 while batches are in flight or jobs pending (or the API was unreachable),
+    /// 1 when jobs failed, else 0.
+    static func exitStatus(for report: BatchRunReport) -> ExitStatus {
+        switch report.end {
+        case "fatal": return .credentials
+        case "refused": return .usage
+        case "unreachable", "max-duration": return .resumable
+        default: break
+        }
+        if report.inFlight > 0 || report.pendingLeft > 0 { return .resumable }
+        return report.failed > 0 ? .failedJobs : .ok
+    }
+
+    static func print(_ report: BatchRunReport, json: Bool) {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            if let data = try? encoder.encode(report) { Swift.print(String(decoding: data, as: UTF8.self)) }
+            return
+        }
+        var text = "batch run: \(report.submitted) submitted, \(report.collected) collected, \(report.succeeded) succeeded, "
+        text += "\(report.failed) failed, \(report.reusedVectors) reused vectors, \(report.requeued) back to pending"
+        text += "; \(report.inFlight) batches in flight, \(report.pendingLeft) pending"
+        if let error = report.error { text += "; stopped: \(error)" }
+        if report.inFlight > 0 || report.pendingLeft > 0 { text += " (run again to resume)" }
+        Swift.print(text)
+    }
+}
