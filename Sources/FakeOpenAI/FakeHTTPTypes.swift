@@ -86,3 +86,4 @@ extension FakeOpenAIStats {
         let shortest = Double(tokensCharged - lastAdmittedTokens) / (Double(tokensPerMinute) / 60)
         return shortest / (Double(last - first) / 1e9)
     }
+}

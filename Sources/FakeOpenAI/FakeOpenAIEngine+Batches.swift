@@ -19,7 +19,11 @@ extension FakeOpenAIEngine {
                 return Self.page(ids.compactMap { store.batches[$0].map(Self.batchObject) }, ids: ids, query: request.query,
                                  defaultLimit: 20, maxLimit: 100)
             }
-        case ("GET", 3), ("POST", 4) where parts.count == 3 || parts[3] == "cancel":
+        case ("GET", 3), ("POST", 4):
+            guard parts.count == 3 || parts[3] == "cancel" else {
+                return FakeErrorResponses.error(status: 404, message: "Invalid URL (\(request.method) \(request.path))",
+                                                type: "invalid_request_error")
+            }
             let id = parts[2]
             let clock = batchClock()
             return store.withLock { store in

@@ -9,7 +9,11 @@ extension FakeOpenAIEngine {
         switch (request.method, parts.count) {
         case ("POST", 2): return uploadFile(request)
         case ("GET", 2): return listFiles(request)
-        case ("GET", 3), ("DELETE", 3), ("GET", 4) where parts[3] == "content":
+        case ("GET", 3), ("DELETE", 3), ("GET", 4):
+            guard parts.count == 3 || parts[3] == "content" else {
+                return FakeErrorResponses.error(status: 404, message: "Invalid URL (\(request.method) \(request.path))",
+                                                type: "invalid_request_error")
+            }
             let id = parts[2]
             return store.withLock { store -> FakeHTTPResponse in
                 guard let file = store.files[id] else {

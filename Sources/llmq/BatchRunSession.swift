@@ -14,7 +14,6 @@ struct BatchRunSession {
     var json: Bool
     var quiet: Bool
     var tokenizer: TokenizerOptions
-    var allowTokenizerDownload = true
 
     func run() async throws -> ExitStatus {
         let provider: OpenAIProvider
@@ -30,7 +29,7 @@ struct BatchRunSession {
         } catch {
             throw CLIError(.usage, "\(error)")
         }
-        let counters = try await tokenizer.counters(for: models, allowDownload: allowTokenizerDownload, quiet: quiet)
+        let counters = try await tokenizer.counters(for: models, quiet: quiet)
         let runner: BatchRunner
         do {
             runner = try BatchRunner(databasePath: databasePath, api: provider, options: options, worker: worker,

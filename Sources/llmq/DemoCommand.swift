@@ -49,7 +49,12 @@ struct DemoCommand: AsyncParsableCommand {
             .appendingPathComponent("llmq-demo-\(UUID().uuidString.prefix(8)).sqlite").path
         print("llmq demo: database \(path) (temporary: removed at the end; --db PATH keeps one)")
         // Removed after `tour` has returned, so its connections are closed.
-        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        defer {
+            let batchPath = Self.batchDatabasePath(for: path)
+            for file in [path, batchPath, batchPath + "-batch"] {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) }
+            }
+        }
         try await tour(path: path, options: options)
     }
 
@@ -95,17 +100,22 @@ struct DemoCommand: AsyncParsableCommand {
         if combined != .ok { throw CommandOutcome(status: combined) }
     }
 
+    /// Where the Batch API part keeps its database: beside the first one.
+    static func batchDatabasePath(for path: String) -> String {
+        (path as NSString).deletingPathExtension + "-batch.sqlite"
+    }
+
     /// The Batch API part: the same jobs in a second database, through `run --batch-api
     /// --wait` against the fake server's Files and Batches endpoints (batches finish in 1.5 s).
     private func batchPart(sources ingest: Ingest, path: String, options: WorkerOptions, config: OpenAIConfig) async throws -> ExitStatus {
-        let batchPath = (path as NSString).deletingPathExtension + "-batch.sqlite"
+        let batchPath = Self.batchDatabasePath(for: path)
         print("\nBatch API mode (llmq run --batch-api --wait --poll-interval 0.5s): the same jobs in \(batchPath)")
         let store = try DatabaseOptions(db: batchPath).openStore()
         _ = try ingest.run(into: store, sources: try ingest.openSources())
         let batch = BatchRunOptions(wait: true, pollInterval: 0.5, workDirectory: batchPath + "-batch",
                                     databaseName: (batchPath as NSString).lastPathComponent)
         let status = try await BatchRunSession(databasePath: batchPath, options: batch, worker: options, config: config, json: false,
-                                               quiet: false, tokenizer: tokenizer, allowTokenizerDownload: false).run()
+                                               quiet: false, tokenizer: tokenizer).run()
         print("")
         print(StatusTable.render(try store.status(), now: JobStore.systemNow()))
         let listed = try store.batchRows().map { "  \($0.id): \($0.status), \($0.model), \($0.completed)/\($0.total) lines" }

@@ -26,8 +26,7 @@ extension BatchRunner {
     func pack(_ submission: BatchSubmission, jobs: [ClaimedJob], tokenRoom: Int?) throws -> PackedFile? {
         guard !jobs.isEmpty else { return nil }
         let path = workPath("input-\(submission.id).jsonl")
-        FileManager.default.createFile(atPath: path, contents: nil)
-        guard let handle = FileHandle(forWritingAtPath: path) else {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
             throw JobQueueError(.database, "cannot write the batch input file \(path)")
         }
         defer { try? handle.close() }
