@@ -1,4 +1,4 @@
--- llmq schema, version 4: Batch API mode (`llmq run --batch-api`).
+-- llmq schema, version 5: Batch API mode (`llmq run --batch-api`).
 -- Public: batches(id, status, endpoint, model, input_file_id, output_file_id,
 -- error_file_id, request_total, request_completed, request_failed, created_at,
 -- expires_at). Everything else is llmq's own.
