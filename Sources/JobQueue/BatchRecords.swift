@@ -81,14 +81,51 @@ public struct BatchRow: Sendable, Equatable {
     }
 }
 
-/// A job's place in a submitted batch: its input line and index in that line.
+/// What one input of a packed line sends for a job: the whole input, or one chunk of a
+/// chunked job (a row of `batch_jobs`).
+public struct BatchEntry: Sendable {
+    public var jobID: Int64
+    /// The input line's `custom_id` and the input's index in it.
+    public var line: String
+    public var position: Int
+    /// The chunk's hash, else the job's request hash: what "in flight" means for never paying twice.
+    public var inputHash: [UInt8]
+    /// The input's token count (or upper bound).
+    public var tokens: Int?
+    /// The chunk sent; nil for the whole input.
+    public var part: EmbeddedChunk?
+
+    public init(jobID: Int64, line: String, position: Int, inputHash: [UInt8], tokens: Int?, part: EmbeddedChunk?) {
+        self.jobID = jobID
+        self.line = line
+        self.position = position
+        self.inputHash = inputHash
+        self.tokens = tokens
+        self.part = part
+    }
+}
+
+/// A job's place in a submitted batch: its input line and index in that line, and for a
+/// chunked job which chunk (one per chunk sent).
 public struct BatchLineJob: Sendable {
     public var jobID: Int64
     public var position: Int
     public var requestHash: [UInt8]
     public var attempts: Int
+    /// The job's stored token count, and whether it is exact.
     public var inputTokens: Int?
     public var tokensExact: Bool
+    /// The token count (or bound) of what the entry sent (the chunk's, for a chunk).
+    public var sentTokens: Int?
+    /// The chunk sent, its text read back from the job's input; nil for the whole input.
+    public var part: EmbeddedChunk?
+
+    /// The row that stores `vector` for what this entry sent, by the rule a synchronous run follows.
+    public func embeddingResult(model: String, vector: ArraySlice<UInt8>, dimensions: Int, inputTokens: Int?,
+                                reused: Bool) -> EmbeddingResult {
+        EmbeddingResult(jobID: jobID, requestHash: requestHash, part: part, exactTokens: tokensExact ? self.inputTokens : nil,
+                        model: model, vector: vector, dimensions: dimensions, inputTokens: inputTokens, reused: reused)
+    }
 }
 
 /// Everything one chunk of collected lines changes, written in one transaction.

@@ -36,3 +36,21 @@ public struct ClaimedJob: Sendable, Equatable {
     /// request hash.
     public var inputHash: [UInt8] { part?.inputHash ?? requestHash }
 }
+
+extension ClaimedJob {
+    /// The row that stores `vector` for what this copy sends (its chunk, else the whole
+    /// input, spanned by `wholeRow` when given); `inputTokens` is its share of the usage
+    /// the API charged.
+    public func embeddingResult(model: String, vector: ArraySlice<UInt8>, dimensions: Int, inputTokens: Int?, reused: Bool,
+                                truncated: Bool = false, wholeRow: EmbeddedChunk? = nil) -> EmbeddingResult {
+        EmbeddingResult(jobID: id, requestHash: requestHash, part: part, wholeRow: wholeRow,
+                        exactTokens: tokensExact ? self.inputTokens : nil, model: model, vector: vector, dimensions: dimensions,
+                        inputTokens: inputTokens, reused: reused, truncated: truncated)
+    }
+
+    /// The row that copies a vector stored before for the same (model, dimensions, text):
+    /// never paying twice, in either run mode.
+    public func reusedResult(_ stored: (model: String, dimensions: Int, vector: [UInt8])) -> EmbeddingResult {
+        embeddingResult(model: stored.model, vector: stored.vector[...], dimensions: stored.dimensions, inputTokens: 0, reused: true)
+    }
+}

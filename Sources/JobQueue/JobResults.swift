@@ -38,6 +38,17 @@ public struct EmbeddingResult: Sendable {
         self.countedTokens = countedTokens
     }
 
+    /// The row that stores `vector` for `part` of job `jobID` (nil: its whole input, or
+    /// `wholeRow` when the whole input is stored with a span of its own, as a cut input is),
+    /// by the one rule both run modes follow: the job's exact token count (`exactTokens`)
+    /// is stored with a whole-input row only, since a chunk's count is not the job's.
+    public init(jobID: Int64, requestHash: [UInt8], part: EmbeddedChunk?, wholeRow: EmbeddedChunk? = nil, exactTokens: Int?,
+                model: String, vector: ArraySlice<UInt8>, dimensions: Int, inputTokens: Int?, reused: Bool, truncated: Bool = false) {
+        self.init(jobID: jobID, requestHash: requestHash, model: model, vector: vector, dimensions: dimensions,
+                  inputTokens: inputTokens, reused: reused, truncated: truncated,
+                  countedTokens: part == nil ? exactTokens : nil, chunk: part ?? wholeRow)
+    }
+
     /// A result whose vector is a whole array.
     public init(jobID: Int64, requestHash: [UInt8], model: String, vector: [UInt8], dimensions: Int, inputTokens: Int?, reused: Bool,
                 truncated: Bool = false) {

@@ -88,19 +88,27 @@ extension JobStore {
         return limits
     }
 
-    /// Records where each packed job went (`lines`: job id, line custom_id, index in the
-    /// line), hands `release`d jobs (not packed now) back to pending, and marks the
-    /// submission packed, in one transaction.
-    public func recordPacking(_ submission: Int64, lines: [(jobID: Int64, line: String, position: Int)], release: [Int64],
+    /// Records where each packed job (or chunk) went, hands `release`d jobs (not packed
+    /// now) back to pending, and marks the submission packed, in one transaction.
+    public func recordPacking(_ submission: Int64, entries: [BatchEntry], release: [Int64],
                               lineCount: Int, inputs: Int, tokens: Int) throws {
         try db.transaction {
-            let insert = try db.cachedStatement(
-                "INSERT OR REPLACE INTO batch_jobs (job_id, submission_id, line, position) VALUES (?1, ?2, ?3, ?4)")
-            for entry in lines {
+            let insert = try db.cachedStatement("""
+                INSERT OR REPLACE INTO batch_jobs (job_id, chunk, submission_id, line, position, input_hash, tokens,
+                                                   chunk_start, chunk_end, chunk_count)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                """)
+            for entry in entries {
                 try insert.bind(entry.jobID, at: 1)
-                try insert.bind(submission, at: 2)
-                try insert.bind(entry.line, at: 3)
-                try insert.bind(entry.position, at: 4)
+                try insert.bind(entry.part?.index ?? 0, at: 2)
+                try insert.bind(submission, at: 3)
+                try insert.bind(entry.line, at: 4)
+                try insert.bind(entry.position, at: 5)
+                try insert.bind(entry.inputHash, at: 6)
+                try insert.bind(entry.tokens, at: 7)
+                try insert.bind(entry.part?.start, at: 8)
+                try insert.bind(entry.part?.end, at: 9)
+                try insert.bind(entry.part?.chunkCount, at: 10)
                 try insert.run()
                 insert.reset()
             }
@@ -227,10 +235,15 @@ extension JobStore {
     // MARK: Collecting
 
     /// The jobs the submission still owns, by input line (`custom_id`), each with its
-    /// index in the line. Jobs a re-enqueue took back are not included.
+    /// index in the line; a chunked job once per chunk sent, with the chunk's span and
+    /// its text read from the job's input (code points, as the span counts them). Jobs a
+    /// re-enqueue took back are not included.
     public func batchLineJobs(_ submission: Int64) throws -> [String: [BatchLineJob]] {
         let query = try db.prepare("""
-            SELECT b.line, b.position, j.id, j.request_hash, j.attempts, j.input_tokens, j.tokens_exact
+            SELECT b.line, b.position, j.id, j.request_hash, j.attempts, j.input_tokens, j.tokens_exact, b.tokens,
+                   b.chunk, b.chunk_start, b.chunk_end, b.chunk_count, b.input_hash,
+                   CASE WHEN b.chunk_count IS NOT NULL
+                        THEN substr(json_extract(j.request, '$.input'), b.chunk_start + 1, b.chunk_end - b.chunk_start) END
             FROM batch_jobs b JOIN jobs j ON j.id = b.job_id
             WHERE b.submission_id = ?1 AND j.status = 'running' AND j.lease_owner = ?2
             """)
@@ -239,9 +252,15 @@ extension JobStore {
         var lines: [String: [BatchLineJob]] = [:]
         while try query.step() {
             guard let line = query.string(at: 0), let hash = query.blob(at: 3) else { continue }
+            var part: EmbeddedChunk?
+            if let count = query.optionalInt(at: 11), let start = query.optionalInt(at: 9), let end = query.optionalInt(at: 10),
+               let text = query.string(at: 13), let inputHash = query.blob(at: 12) {
+                part = EmbeddedChunk(index: query.int(at: 8), start: start, end: end, text: text, inputHash: inputHash, chunkCount: count)
+            }
             lines[line, default: []].append(BatchLineJob(
                 jobID: query.int64(at: 2), position: query.int(at: 1), requestHash: hash, attempts: query.int(at: 4),
-                inputTokens: query.optionalInt(at: 5), tokensExact: query.int(at: 6) != 0))
+                inputTokens: query.optionalInt(at: 5), tokensExact: query.int(at: 6) != 0, sentTokens: query.optionalInt(at: 7),
+                part: part))
         }
         return lines
     }
@@ -303,13 +322,15 @@ extension JobStore {
 }
 
 extension JobStore {
-    /// The request hashes of jobs that batches other than `submission` own now (an input
-    /// in flight there is not sent again).
+    /// What batches other than `submission` are sending now (an input in flight there is
+    /// not sent again): the hash of each input their jobs still wait for, a chunk's hash
+    /// for a chunk.
     public func batchOwnedRequestHashes(excluding submission: Int64) throws -> Set<[UInt8]> {
         let query = try db.prepare("""
-            SELECT request_hash FROM jobs WHERE status = 'running' AND lease_owner LIKE 'batch:%' AND lease_owner != ?1
+            SELECT b.input_hash FROM batch_jobs b JOIN jobs j ON j.id = b.job_id
+            WHERE b.submission_id != ?1 AND j.status = 'running' AND j.lease_owner = 'batch:' || b.submission_id
             """)
-        try query.bind(BatchSubmission.owner(submission), at: 1)
+        try query.bind(submission, at: 1)
         var hashes: Set<[UInt8]> = []
         while try query.step() { if let hash = query.blob(at: 0) { hashes.insert(hash) } }
         return hashes

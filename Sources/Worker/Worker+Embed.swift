@@ -102,6 +102,9 @@ extension Worker {
         }
     }
 
+    /// The error of a stored embed request llmq cannot read.
+    static let unreadableEmbedRequest = "the stored request is not an embed request llmq can read; re-enqueue the job"
+
     /// The error of an embed input over the model's per-input token limit.
     static func tooLongMessage(tokens: Int, limit: Int, model: String) -> String {
         "input is \(tokens) tokens, over the \(limit)-token limit of \(model): shorten or split it, run with --truncate, or enqueue it with --chunk-tokens N to embed it in chunks of at most N tokens"
@@ -140,15 +143,13 @@ extension Worker {
                 continue
             }
             if let stored = stored[job.inputHash] {
-                reused.append(EmbeddingResult(jobID: job.id, requestHash: job.requestHash, model: stored.model, vector: stored.vector[...],
-                                              dimensions: stored.dimensions, inputTokens: 0, reused: true,
-                                              countedTokens: job.tokensExact && job.part == nil ? job.inputTokens : nil, chunk: job.part))
+                reused.append(job.reusedResult(stored))
             } else {
                 toSend.append(job)
             }
         }
         if !unusable.isEmpty {
-            await failPermanently(unusable, message: "the stored request is not an embed request llmq can read; re-enqueue the job")
+            await failPermanently(unusable, message: Self.unreadableEmbedRequest)
         }
         if !reused.isEmpty {
             do {
@@ -224,11 +225,10 @@ extension Worker {
             for (index, group) in groups.enumerated() {
                 let bytes = vectors.bytes(at: index)
                 for (position, job) in group.jobs.enumerated() {
-                    results.append(EmbeddingResult(jobID: job.id, requestHash: job.requestHash, model: response.model, vector: bytes,
-                                                   dimensions: vectors.dimensions(at: index), inputTokens: position == 0 ? shares[index] : 0,
-                                                   reused: position > 0, truncated: job.inputTruncated,
-                                                   countedTokens: job.tokensExact && job.part == nil ? job.inputTokens : nil,
-                                                   chunk: job.part ?? (job.inputTruncated ? Self.truncatedPart(group.input, of: job) : nil)))
+                    results.append(job.embeddingResult(
+                        model: response.model, vector: bytes, dimensions: vectors.dimensions(at: index),
+                        inputTokens: position == 0 ? shares[index] : 0, reused: position > 0, truncated: job.inputTruncated,
+                        wholeRow: job.inputTruncated ? Self.truncatedPart(group.input, of: job) : nil))
                 }
             }
             let written = try await queue.complete(embeddings: results)

@@ -144,4 +144,76 @@ struct BatchRunnerTests {
             #expect(error.contains("The server failed (HTTP 500"))
         }
     }
+
+    /// An embed job line for `input`, cut into chunks of at most `maxTokens` (UTF-8 bytes
+    /// here: the runner has no rank files).
+    func chunkedJob(_ id: String, _ input: String, maxTokens: Int) throws -> String {
+        let line: [String: Any] = ["id": id, "type": "embed", "input": input, "chunk": ["max_tokens": maxTokens]]
+        return String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self)
+    }
+
+    func paragraphs(_ name: String, _ count: Int) -> String {
+        (0..<count).map { "Paragraph \($0) of \(name) is about queues." }.joined(separator: "\n\n")
+    }
+
+    /// (chunk, text) of every stored row of job `id`, in chunk order.
+    func chunkRows(_ harness: WorkerHarness, _ id: String) throws -> [[SQLiteValue]] {
+        try harness.store.db.rows("""
+            SELECT e.chunk, e.start, e.end, e.text FROM embeddings e JOIN jobs j ON j.id = e.job_id WHERE j.custom_id = ?1 ORDER BY e.chunk
+            """, .text(id))
+    }
+
+    @Test func aChunkedJobOverTheBatchInputLimitIsSentAcrossBatchesEachChunkOnce() async throws {
+        let document = paragraphs("doc", 11)
+        let jobs = try chunkedJob("doc", document, maxTokens: 40) + "\n" + embedJobs(3)
+        try await withBatchHarness(jobs) { harness, server, provider in
+            let options = BatchRunOptions(wait: true, pollInterval: 1, keepFiles: true, maxInputs: 4, workDirectory: harness.dir.path("work"))
+            let report = try await runner(harness, provider, options: options).run()
+            #expect(report.failed == 0)
+            #expect(try harness.statuses().values.allSatisfy { $0 == "succeeded" })
+            let rows = try chunkRows(harness, "doc")
+            #expect(rows.count == 11, "one chunk per paragraph: \(rows)")
+            #expect(rows.map { $0[0] } == (0..<11).map { .integer(Int64($0)) })
+            let texts = rows.compactMap { row -> String? in if case .text(let text) = row[3] { return text } else { return nil } }
+            #expect(texts.joined() == document)
+            for row in rows {
+                guard case .integer(let start) = row[1], case .integer(let end) = row[2], case .text(let text) = row[3] else { continue }
+                #expect(Array(document.unicodeScalars)[Int(start)..<Int(end)].map(String.init).joined() == text)
+            }
+            // Every chunk and input once, in batches of at most 4 inputs.
+            let sent = server.batchEmbeddedInputs()
+            #expect(sent.count == 14 && Set(sent).count == 14)
+            #expect(Set(sent).isSuperset(of: texts))
+            for lines in inputLines(server) {
+                #expect(lines.reduce(0) { $0 + ($1["body"]?["input"]?.arrayValue?.count ?? 0) } <= 4)
+            }
+        }
+    }
+
+    @Test func chunksStoredOrInFlightInAnotherBatchAreNotSentAgain() async throws {
+        let first = paragraphs("shared", 4) + "\n\n"  // so b's first four chunks are these exactly
+        try await withBatchHarness(try chunkedJob("a", first, maxTokens: 40), server: FakeOpenAIOptions(batchCompletionSeconds: 3_600)) {
+            harness, server, provider in
+            let options = BatchRunOptions(wait: false, keepFiles: true, workDirectory: harness.dir.path("work"))
+            var report = try await runner(harness, provider, options: options).run()
+            #expect(report.submitted == 1 && report.inFlight == 1)
+            // b repeats a's four paragraphs (in flight) and adds two; c repeats one of b's new ones.
+            try harness.enqueue(try chunkedJob("b", first + paragraphs("new", 2), maxTokens: 40) + "\n"
+                                + (try chunkedJob("c", "Paragraph 1 of new is about queues.", maxTokens: 40)))
+            report = try await runner(harness, provider, options: options).run()
+            #expect(report.submitted == 1)
+            let packed = inputLines(server).map { lines in lines.reduce(0) { $0 + ($1["body"]?["input"]?.arrayValue?.count ?? 0) } }
+            #expect(packed == [4, 2], "a's four chunks, then only b's two new ones (c's is one of them)")
+            server.advanceBatchClock(by: 3_600)
+            for _ in 0..<3 {
+                report = try await runner(harness, provider, options: options).run()
+                if report.inFlight == 0 && report.pendingLeft == 0 { break }
+                server.advanceBatchClock(by: 3_600)
+            }
+            #expect(try harness.statuses() == ["a": "succeeded", "b": "succeeded", "c": "succeeded"])
+            #expect(server.batchEmbeddedInputs().count == 6, "nothing is sent twice")
+            #expect(try chunkRows(harness, "b").count == 6)
+            #expect(try chunkRows(harness, "c").count == 1)
+        }
+    }
 }

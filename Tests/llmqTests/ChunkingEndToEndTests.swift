@@ -9,21 +9,12 @@ import TestSupport
 struct ChunkingEndToEndTests {
     private func bytes(_ floats: [Float]) -> [UInt8] { floats.withUnsafeBufferPointer { Array(UnsafeRawBufferPointer($0)) } }
 
-    private func writeFolder(_ dir: TemporaryDirectory, edited: Int? = nil) throws -> String {
-        let folder = dir.path("docs")
-        try FileManager.default.createDirectory(atPath: folder + "/guide", withIntermediateDirectories: true)
-        try longDocument("alpha", sections: 12).write(toFile: folder + "/alpha.md", atomically: false, encoding: .utf8)
-        try longDocument("beta", sections: 9, edited: edited).write(toFile: folder + "/guide/beta.md", atomically: false, encoding: .utf8)
-        try "A short note.\n".write(toFile: folder + "/note.txt", atomically: false, encoding: .utf8)
-        return folder
-    }
-
     @Test func aFolderOfLongDocumentsIsChunkedAndEveryChunksVectorIsBitExactForItsText() async throws {
         let server = try await FakeOpenAIServer.start()
         defer { Task { await server.shutdown() } }
         let dir = try TemporaryDirectory()
         let db = dir.path("q.sqlite")
-        let folder = try writeFolder(dir)
+        let folder = try writeDocumentFolder(dir)
         let result = try await runLLMQInBackground(["run", "--db", db, "--quiet", "--files", folder, "--chunk-tokens", "120", "--batch-size", "16"],
                                                    environment: fakeEnvironment(server))
         #expect(result.status == 0, "stderr: \(result.stderr)")
@@ -54,12 +45,14 @@ struct ChunkingEndToEndTests {
         #expect(line.contains(#""chunks":[{"chunk":0,"start":0,"end":14,"text":"A short note.\n","embedding":["#))
     }
 
-    @Test func aReRunOfAnUnchangedFolderReadsNothingAndOneEditedParagraphSendsOnlyTheChangedChunks() async throws {
+    /// The second run synchronous, or through the Batch API (`batchAPI`): the same chunks are sent, each once.
+    @Test(arguments: [false, true])
+    func aReRunOfAnUnchangedFolderReadsNothingAndOneEditedParagraphSendsOnlyTheChangedChunks(batchAPI: Bool) async throws {
         let server = try await FakeOpenAIServer.start()
         defer { Task { await server.shutdown() } }
         let dir = try TemporaryDirectory()
         let db = dir.path("q.sqlite")
-        let folder = try writeFolder(dir)
+        let folder = try writeDocumentFolder(dir)
         let flags = ["--db", db, "--quiet", "--files", folder, "--chunk-tokens", "100"]
         var result = try await runLLMQInBackground(["run"] + flags, environment: fakeEnvironment(server))
         #expect(result.status == 0, "stderr: \(result.stderr)")
@@ -67,17 +60,17 @@ struct ChunkingEndToEndTests {
         let enqueued = try await runLLMQInBackground(["enqueue", "--db", db, "--files", folder, "--chunk-tokens", "100"])
         #expect(enqueued.stdout.contains("added 0, updated 0, unchanged 3, rejected 0"), "\(enqueued.stdout)")
 
-        _ = try writeFolder(dir, edited: 13)
+        _ = try writeDocumentFolder(dir, edited: 13)
         let sentBefore = server.recordedRequests().count
-        result = try await runLLMQInBackground(["run"] + flags, environment: fakeEnvironment(server))
+        let mode = batchAPI ? ["--batch-api", "--wait", "--poll-interval", "0.02"] : []
+        result = try await runLLMQInBackground(["run"] + mode + flags, environment: fakeEnvironment(server))
         #expect(result.status == 0, "stderr: \(result.stderr)")
-        let after = try storedChunks(db)
-        let changed = Set(after.map(\.text)).subtracting(before)
-        #expect(!changed.isEmpty && changed.count <= 2, "one edited paragraph changes one or two chunks")
-        #expect(Set(sentEmbeddingInputs(server, from: sentBefore)) == changed, "only the changed chunks are sent")
-        #expect(try statusCounts(db) == ["succeeded": 3])
-        let beta = after.filter { $0.customID == "guide/beta.md" }
-        #expect(beta.map(\.text).joined() == longDocument("beta", sections: 9, edited: 13))
+        let sent = batchAPI ? server.batchEmbeddedInputs() : sentEmbeddingInputs(server, from: sentBefore)
+        if batchAPI {
+            #expect(sent.count == Set(sent).count, "each changed chunk is sent once")
+            #expect(sentEmbeddingInputs(server, from: sentBefore).isEmpty)
+        }
+        try expectOnlyChangedChunksSent(db, before: before, sent: sent, edited: 13)
     }
 
     @Test func pruneDeletesTheJobsAndVectorsOfVanishedFilesAndSaysHowMany() async throws {
@@ -85,7 +78,7 @@ struct ChunkingEndToEndTests {
         defer { Task { await server.shutdown() } }
         let dir = try TemporaryDirectory()
         let db = dir.path("q.sqlite")
-        let folder = try writeFolder(dir)
+        let folder = try writeDocumentFolder(dir)
         let first = try await runLLMQInBackground(["run", "--db", db, "--quiet", "--files", folder, "--chunk-tokens", "200"], environment: fakeEnvironment(server))
         #expect(first.status == 0, "stderr: \(first.stderr)")
         try FileManager.default.removeItem(atPath: folder + "/guide/beta.md")

@@ -164,16 +164,15 @@ struct LineCollector {
         case .embeddings(let response):
             // Positions are 0..<inputs (one per distinct input of the line).
             var estimates = [Int](repeating: 1, count: response.packedVectors.count)
-            for job in jobs where job.position < estimates.count { estimates[job.position] = max(1, job.inputTokens ?? 1) }
+            for job in jobs where job.position < estimates.count { estimates[job.position] = max(1, job.sentTokens ?? job.inputTokens ?? 1) }
             let shares = Worker.apportion(response.inputTokens, by: estimates)
             var first: Set<Int> = []
             for job in jobs where job.position < estimates.count {
                 let slot = job.position
                 let isFirst = first.insert(job.position).inserted
-                chunk.embeddings.append(EmbeddingResult(
-                    jobID: job.jobID, requestHash: job.requestHash, model: response.model,
-                    vector: response.packedVectors.bytes(at: job.position), dimensions: response.packedVectors.dimensions(at: job.position),
-                    inputTokens: isFirst ? shares[slot] : 0, reused: !isFirst, countedTokens: job.tokensExact ? job.inputTokens : nil))
+                chunk.embeddings.append(job.embeddingResult(
+                    model: response.model, vector: response.packedVectors.bytes(at: slot),
+                    dimensions: response.packedVectors.dimensions(at: slot), inputTokens: isFirst ? shares[slot] : 0, reused: !isFirst))
             }
         case .chat(let response):
             for job in jobs { chunk.generations.append(GenerationResult(response, jobID: job.jobID, requestHash: job.requestHash)) }

@@ -1,6 +1,8 @@
 import FakeOpenAI
 import Foundation
 import SQLite
+import TestSupport
+import Testing
 import Tokenizer
 
 /// A long Markdown document with `sections` sections of several paragraphs each; the
@@ -19,6 +21,32 @@ func longDocument(_ name: String, sections: Int, edited: Int? = nil) -> String {
         }
     }
     return text
+}
+
+/// `docs/` in `dir`: alpha.md (12 sections), guide/beta.md (9, paragraph `edited` changed)
+/// and a short note.txt; returns its path.
+func writeDocumentFolder(_ dir: TemporaryDirectory, edited: Int? = nil) throws -> String {
+    let folder = dir.path("docs")
+    try FileManager.default.createDirectory(atPath: folder + "/guide", withIntermediateDirectories: true)
+    try longDocument("alpha", sections: 12).write(toFile: folder + "/alpha.md", atomically: false, encoding: .utf8)
+    try longDocument("beta", sections: 9, edited: edited).write(toFile: folder + "/guide/beta.md", atomically: false, encoding: .utf8)
+    try "A short note.\n".write(toFile: folder + "/note.txt", atomically: false, encoding: .utf8)
+    return folder
+}
+
+/// After beta.md's paragraph `edited` was changed and the folder run again: only the
+/// changed chunks (one or two) were `sent`, every job succeeded and beta's chunks are its
+/// new text in order.
+func expectOnlyChangedChunksSent(_ db: String, before: Set<String>, sent: [String], edited: Int,
+                                 sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let after = try storedChunks(db)
+    let changed = Set(after.map(\.text)).subtracting(before)
+    #expect(!changed.isEmpty && changed.count <= 2, "one edited paragraph changes one or two chunks", sourceLocation: sourceLocation)
+    #expect(Set(sent) == changed, "only the changed chunks are sent", sourceLocation: sourceLocation)
+    #expect(try statusCounts(db) == ["succeeded": 3], sourceLocation: sourceLocation)
+    let beta = after.filter { $0.customID == "guide/beta.md" }
+    #expect(beta.map(\.text).joined() == longDocument("beta", sections: 9, edited: edited), sourceLocation: sourceLocation)
+    #expect(beta.map(\.chunk) == Array(0..<beta.count), sourceLocation: sourceLocation)
 }
 
 /// One stored chunk: its job's id and input, index, span, text and vector.

@@ -1,4 +1,4 @@
--- llmq schema, version 5: Batch API mode (`llmq run --batch-api`).
+-- llmq schema, version 6: Batch API mode (`llmq run --batch-api`).
 -- Public: batches(id, status, endpoint, model, input_file_id, output_file_id,
 -- error_file_id, request_total, request_completed, request_failed, created_at,
 -- expires_at). Everything else is llmq's own.
@@ -45,12 +45,22 @@ CREATE TABLE batches (
     collected_at      REAL      -- its results are stored; NULL while llmq still has to collect it
 );
 
--- Which input line (custom_id) and position in it each job of an open submission has.
+-- Which input line (custom_id) and position in it each job of an open submission has;
+-- a chunked job has one row per chunk sent, with the chunk's span (its text is the
+-- input's substr over that span) and the chunk count, so its vector is stored as a
+-- synchronous run stores it.
 CREATE TABLE batch_jobs (
-    job_id        INTEGER PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+    job_id        INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    chunk         INTEGER NOT NULL DEFAULT 0,
     submission_id INTEGER NOT NULL REFERENCES batch_submissions (id),
     line          TEXT    NOT NULL,
-    position      INTEGER NOT NULL DEFAULT 0
+    position      INTEGER NOT NULL DEFAULT 0,
+    input_hash    BLOB    NOT NULL,   -- what the entry sends: the chunk's hash, else the job's request hash
+    tokens        INTEGER,            -- its token count (or upper bound), to share the line's usage
+    chunk_start   INTEGER,            -- chunked jobs only: the chunk's span and the job's chunk count
+    chunk_end     INTEGER,
+    chunk_count   INTEGER,
+    PRIMARY KEY (job_id, chunk)
 );
 CREATE INDEX batch_jobs_submission ON batch_jobs (submission_id, line);
 
