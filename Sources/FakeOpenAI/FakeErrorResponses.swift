@@ -72,6 +72,9 @@ enum FakeErrorResponses {
             return .drop
         case .hang, .lostAnswer:
             return .hang
+        case .slowAnswer:
+            // The engine answers it normally, after the delay; never built here.
+            return .hang
         case .garbageBody:
             return .respond(
                 FakeHTTPResponse(

@@ -20,6 +20,9 @@ public enum FakeFault: Sendable, Hashable {
     /// The request is carried out (a batch is created, a file stored) but its answer never
     /// arrives: the client cannot know the outcome.
     case lostAnswer
+    /// The normal answer, held back for this long first (a gateway retrying a backend's 429
+    /// before it answers).
+    case slowAnswer(after: Duration)
     /// Any status, headers and body.
     case custom(status: Int, headers: [String: String] = [:], body: String)
 }

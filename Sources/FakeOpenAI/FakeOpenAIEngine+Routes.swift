@@ -10,6 +10,7 @@ extension FakeOpenAIEngine {
             return Self.unparseableBody()
         }
         guard let model = request.model, !model.isEmpty else { return Self.missingModel() }
+        if let unknown = unknownModel(model) { return unknown }
         guard case .strings(let inputs)? = request.input, !inputs.isEmpty, inputs.count <= 2048,
             !inputs.contains(where: \.isEmpty)
         else {
@@ -34,6 +35,12 @@ extension FakeOpenAIEngine {
                         + "tokens (\(requested) in your prompt; 0 for the completion). Please reduce your prompt; "
                         + "or completion length. (fake-openai: input contains the marker '\(marker)')",
                     type: "invalid_request_error"
+                )
+            }
+            if let marker = options.failInputsContaining, input.contains(marker) {
+                return FakeErrorResponses.error(
+                    status: 500, message: "The server had an error while processing your request. Sorry about that! "
+                        + "(fake-openai: input contains the marker '\(marker)')", type: "server_error"
                 )
             }
             tokens += count
@@ -71,6 +78,7 @@ extension FakeOpenAIEngine {
             return Self.unparseableBody()
         }
         guard let model = request.model, !model.isEmpty else { return Self.missingModel() }
+        if let unknown = unknownModel(model) { return unknown }
         guard let messages = request.messages, !messages.isEmpty else {
             return FakeErrorResponses.error(
                 status: 400, message: "Invalid 'messages': empty array. Expected an array with minimum length 1, "
@@ -124,6 +132,15 @@ extension FakeOpenAIEngine {
         let data = (try? FakeErrorResponses.encoder.encode(response)) ?? Data()
         return FakeHTTPResponse(
             status: 200, headers: [("content-type", "application/json")] + headers, body: ByteBuffer(data: data)
+        )
+    }
+
+    /// OpenAI's 404 for a model the server does not serve (``FakeOpenAIOptions/knownModels``).
+    func unknownModel(_ model: String) -> FakeHTTPResponse? {
+        guard let known = options.knownModels, !known.contains(model) else { return nil }
+        return FakeErrorResponses.error(
+            status: 404, message: "The model `\(model)` does not exist or you do not have access to it.",
+            type: "invalid_request_error", code: "model_not_found"
         )
     }
 

@@ -69,7 +69,12 @@ final class FakeOpenAIEngine: Sendable {
             }
             return fault
         }
-        if let fault, fault != .lostAnswer { return FakeErrorResponses.fault(fault) }
+        var held = Duration.zero
+        if case .slowAnswer(let delay)? = fault {
+            held = delay
+        } else if let fault, fault != .lostAnswer {
+            return FakeErrorResponses.fault(fault)
+        }
         if let key = options.requiredAPIKey, request.headers["authorization"] != "Bearer \(key)" {
             return .respond(FakeErrorResponses.unauthorized(), delay: .zero)
         }
@@ -86,7 +91,7 @@ final class FakeOpenAIEngine: Sendable {
         }
         // The work is done, but the answer never arrives.
         if fault == .lostAnswer { return .hang }
-        return .respond(response, delay: response.status == 200 ? options.latency : .zero)
+        return .respond(response, delay: (response.status == 200 ? options.latency : .zero) + held)
     }
 
     /// Charges one request of `tokens` against the windows, or returns the 429 to send.

@@ -16,6 +16,12 @@ public struct FakeOpenAIOptions: Sendable {
     /// Any embeddings request with an input containing this marker gets a 400
     /// `invalid_request_error` like the real over-length message (default `nil`).
     public var rejectInputsContaining: String?
+    /// Any embeddings request with an input containing this marker gets a 500 server error,
+    /// as a server that fails on one input does (default `nil`).
+    public var failInputsContaining: String?
+    /// When set, only these models are served; any other gets OpenAI's 404 `model_not_found`
+    /// (default `nil`: every model is served).
+    public var knownModels: Set<String>?
     /// When set, requests must carry `Authorization: Bearer <key>` or get a real-looking 401.
     public var requiredAPIKey: String?
     /// Overrides the `encoding_format` the client asked for (default `nil`: honour it).
@@ -46,6 +52,8 @@ public struct FakeOpenAIOptions: Sendable {
         tokensPerMinute: Int? = nil,
         rateWindow: Duration = .seconds(60),
         rejectInputsContaining: String? = nil,
+        failInputsContaining: String? = nil,
+        knownModels: Set<String>? = nil,
         requiredAPIKey: String? = nil,
         forceEncoding: FakeEmbeddingEncoding? = nil,
         reverseEmbeddingOrder: Bool = false,
@@ -66,6 +74,8 @@ public struct FakeOpenAIOptions: Sendable {
         self.tokensPerMinute = tokensPerMinute
         self.rateWindow = min(max(rateWindow, .milliseconds(1)), .seconds(60))
         self.rejectInputsContaining = rejectInputsContaining
+        self.failInputsContaining = failInputsContaining
+        self.knownModels = knownModels
         self.requiredAPIKey = requiredAPIKey
         self.forceEncoding = forceEncoding
         self.reverseEmbeddingOrder = reverseEmbeddingOrder

@@ -191,7 +191,7 @@ extension JobStore {
     /// request: an error about a request a re-enqueue replaced meanwhile is dropped.
     public func fail(jobID: Int64, error: String, requestHash: [UInt8]? = nil) throws {
         try db.run("""
-            UPDATE jobs SET status = 'failed', last_error = ?2, attempts = attempts + 1, lease_owner = NULL,
+            UPDATE jobs SET status = 'failed', last_error = ?2, attempts = attempts + 1, retry_next_run = 0, lease_owner = NULL,
                             lease_expires_at = NULL, finished_at = ?3, updated_at = ?3
             WHERE id = ?1 AND status IN ('running', 'pending') AND (?4 IS NULL OR request_hash = ?4)
             """, .integer(jobID), .text(error), .double(now()), requestHash.map { .blob($0) } ?? .null)
@@ -199,7 +199,8 @@ extension JobStore {
 
     /// Records a retryable failure: counts an attempt and puts the job back to pending,
     /// available at `availableAt` (the backoff lives in the database, so it survives a
-    /// restart), or fails it when `maxAttempts` is reached. With `requestHash`, only while
+    /// restart), or fails it when `maxAttempts` is reached, marked to be tried again by the
+    /// next run (``requeueTransientFailures()``). With `requestHash`, only while
     /// the job still has the request it was claimed with (else `.gone`).
     public func retryLater(jobID: Int64, error: String, availableAt: Double, maxAttempts: Int,
                            requestHash: [UInt8]? = nil) throws -> RetryOutcome {
@@ -207,7 +208,8 @@ extension JobStore {
             UPDATE jobs SET attempts = attempts + 1, last_error = ?2,
                             status = CASE WHEN attempts + 1 >= ?3 THEN 'failed' ELSE 'pending' END,
                             available_at = ?4, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?5,
-                            finished_at = CASE WHEN attempts + 1 >= ?3 THEN ?5 ELSE NULL END
+                            finished_at = CASE WHEN attempts + 1 >= ?3 THEN ?5 ELSE NULL END,
+                            retry_next_run = CASE WHEN attempts + 1 >= ?3 THEN 1 ELSE 0 END
             WHERE id = ?1 AND status = 'running' AND (?6 IS NULL OR request_hash = ?6)
             RETURNING status
             """)
@@ -237,5 +239,17 @@ extension JobStore {
         if case .integer(let r) = row[1] { runnable = Int(r) }
         if case .double(let n) = row[2] { next = n } else if case .integer(let n) = row[2] { next = Double(n) }
         return (runnable, pending, next)
+    }
+
+    /// Puts the jobs that used up their attempts on transient errors in an earlier run back
+    /// to pending with fresh attempts (`llmq run` calls it when it starts); jobs failed for
+    /// good stay failed. Returns how many were put back.
+    public func requeueTransientFailures() throws -> Int {
+        try db.run("""
+            UPDATE jobs SET status = 'pending', attempts = 0, retry_next_run = 0, available_at = 0, finished_at = NULL,
+                            updated_at = ?1
+            WHERE status = 'failed' AND retry_next_run = 1
+            """, .double(now()))
+        return db.changes
     }
 }

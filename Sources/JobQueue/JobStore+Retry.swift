@@ -30,14 +30,14 @@ extension JobStore {
             let timestamp = now()
             guard let customIDs, !customIDs.isEmpty else {
                 try db.run("""
-                    UPDATE jobs SET status = 'pending', attempts = 0, available_at = 0, updated_at = ?1, finished_at = NULL,
+                    UPDATE jobs SET status = 'pending', attempts = 0, retry_next_run = 0, available_at = 0, updated_at = ?1, finished_at = NULL,
                                     lease_owner = NULL, lease_expires_at = NULL
                     WHERE status = 'failed'
                     """, .double(timestamp))
                 return RetryResult(requeued: db.changes)
             }
             let update = try db.cachedStatement("""
-                UPDATE jobs SET status = 'pending', attempts = 0, available_at = 0, updated_at = ?2, finished_at = NULL,
+                UPDATE jobs SET status = 'pending', attempts = 0, retry_next_run = 0, available_at = 0, updated_at = ?2, finished_at = NULL,
                                 lease_owner = NULL, lease_expires_at = NULL
                 WHERE custom_id = ?1 AND status != 'running' AND (?3 = 0 OR status = 'failed')
                 """)

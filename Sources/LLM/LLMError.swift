@@ -23,6 +23,10 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
         case connection
         /// A 2xx answer whose body is not what the API promises.
         case unparseableResponse
+        /// 404 for the endpoint path itself: the base URL is wrong (often a missing `/v1`).
+        case endpointNotFound
+        /// The server does not know the model (404 `model_not_found`, or a 4xx that says so).
+        case unknownModel
 
         /// A stable snake_case name for storing and counting errors (`rate_limited`, `timeout`, …).
         public var code: String {
@@ -36,6 +40,8 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
             case .serverError: "server_error"
             case .connection: "connection"
             case .unparseableResponse: "unparseable_response"
+            case .endpointNotFound: "endpoint_not_found"
+            case .unknownModel: "unknown_model"
             }
         }
     }
@@ -56,14 +62,17 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
     public var retryAfter: Duration?
     /// Retries the provider took before giving up.
     public var retries: Int
-    /// Extra detail (an underlying transport error, a decoding problem).
+    /// Extra detail (an underlying transport error, a decoding problem, the URL of a 404).
     public var detail: String?
+    /// For a 4xx about the request rather than an input: what it names (`dimensions`,
+    /// `encoding_format`, `model`, `batch size`, `request size`). Splitting a batch cannot help then.
+    public var requestParameter: String?
 
     /// Creates an error value.
     public init(
         kind: Kind, status: Int? = nil, apiMessage: String? = nil, apiCode: String? = nil,
         apiType: String? = nil, requestID: String? = nil, retryAfter: Duration? = nil,
-        retries: Int = 0, detail: String? = nil
+        retries: Int = 0, detail: String? = nil, requestParameter: String? = nil
     ) {
         self.kind = kind
         self.status = status
@@ -74,13 +83,42 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
         self.retryAfter = retryAfter
         self.retries = retries
         self.detail = detail
+        self.requestParameter = requestParameter
     }
 
     /// Whether trying the same request later may succeed (rate limits, timeouts, outages, bad bodies).
     public var isRetryable: Bool {
         switch kind {
         case .rateLimited, .timeout, .serverError, .connection, .unparseableResponse: true
-        case .authentication, .permission, .quotaExhausted, .invalidRequest: false
+        case .authentication, .permission, .quotaExhausted, .invalidRequest, .endpointNotFound, .unknownModel: false
+        }
+    }
+
+    /// Whether the error is about llmq's configuration, not a job: a base URL without the
+    /// endpoint, a model the server does not know, or a 4xx naming a request parameter. The
+    /// run stops (exit 2) and no job is failed.
+    public var isConfigurationError: Bool {
+        switch kind {
+        case .endpointNotFound, .unknownModel: true
+        case .invalidRequest: requestParameter != nil
+        default: false
+        }
+    }
+
+    /// A few words naming what went wrong, for counting and progress lines:
+    /// `HTTP 500`, `timeout`, `connection refused`, `connection reset`, `unparseable body`.
+    public var reason: String {
+        switch kind {
+        case .timeout: return "timeout"
+        case .connection:
+            let text = (detail ?? "").lowercased()
+            if text.contains("refused") || text.contains("errno: 111") { return "connection refused" }
+            if text.contains("reset") || text.contains("errno: 104") || text.contains("closed") || text.contains("eof") {
+                return "connection reset"
+            }
+            return "connection error"
+        case .unparseableResponse where status.map({ (200..<300).contains($0) }) ?? true: return "unparseable body"
+        default: return status.map { "HTTP \($0)" } ?? kind.code.replacing("_", with: " ")
         }
     }
 
@@ -123,6 +161,8 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
         case .serverError: "The server failed"
         case .connection: "Could not connect to the API or the connection was lost"
         case .unparseableResponse: "The API's answer could not be understood"
+        case .endpointNotFound: "The server has no such endpoint"
+        case .unknownModel: "The server does not know the model"
         }
     }
 
@@ -133,10 +173,19 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
         case .quotaExhausted: "Check the plan and billing details; rerun once quota is available."
         case .rateLimited: "Lower --rpm / --tpm / --concurrency, or rerun later to resume."
         case .timeout: "Raise --timeout or lower --batch-size; a later retry may succeed."
-        case .invalidRequest: "Fix the job's input or parameters."
+        case .invalidRequest:
+            requestParameter.map {
+                "The error is about the request's \($0), not an input: fix the flag, the jobs' field or the server's settings; no job was failed."
+            } ?? "Fix the job's input or parameters."
         case .serverError: "This is usually transient; a later retry may succeed."
         case .connection: "Check OPENAI_BASE_URL and the network; a later retry may succeed."
         case .unparseableResponse: "Check that OPENAI_BASE_URL points to an OpenAI-compatible API."
+        case .endpointNotFound:
+            "Check OPENAI_BASE_URL: it must be the API root to which /embeddings and /chat/completions are appended "
+                + "(most servers need the /v1 suffix, e.g. https://api.openai.com/v1 or http://localhost:11434/v1); no job was failed."
+        case .unknownModel:
+            "Check the model name (the job's \"model\", --embedding-model or --chat-model) against the models the server "
+                + "at OPENAI_BASE_URL offers; no job was failed."
         }
     }
 

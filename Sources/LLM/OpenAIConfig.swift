@@ -8,6 +8,10 @@ import Foundation
 public struct OpenAIConfig: Sendable, CustomStringConvertible, CustomReflectable {
     /// The default base URL, `https://api.openai.com/v1`.
     public static let defaultBaseURL = "https://api.openai.com/v1"
+    /// The default per-request timeout, 600 s: the official SDK's. A gateway such as LiteLLM
+    /// retries a backend's 429 itself for about a minute before it answers; a client that
+    /// gives up sooner and resends pays twice for the same tokens.
+    public static let defaultTimeout: Duration = .seconds(600)
     /// The default chat model, `gpt-4o-mini`.
     public static let defaultChatModel = "gpt-4o-mini"
     /// The default embedding model, `text-embedding-3-small`.
@@ -27,8 +31,13 @@ public struct OpenAIConfig: Sendable, CustomStringConvertible, CustomReflectable
     public var embeddingModel: String
     /// The vector length asked for when a request names none; `nil` means the model's native size.
     public var dimensions: Int?
-    /// The whole-request timeout (connect, send, wait, read the body).
+    /// The whole-request timeout (connect, send, wait, read the body). A request that timed
+    /// out may still have been charged, so it is long: see ``defaultTimeout``.
     public var timeout: Duration
+    /// Whether a request that timed out is sent again inside the same attempt. Off by
+    /// default: the server may have done (and charged) the work; the job is handed back
+    /// with a backoff instead, and only a later claim sends it again.
+    public var resendAfterTimeout: Bool
     /// Retries after the first try for transient failures (so `maxRetries + 1` tries in all).
     public var maxRetries: Int
     /// The first backoff delay; doubles each retry.
@@ -55,7 +64,8 @@ public struct OpenAIConfig: Sendable, CustomStringConvertible, CustomReflectable
     ///   - chatModel: defaults to `gpt-4o-mini`.
     ///   - embeddingModel: defaults to `text-embedding-3-small`.
     ///   - dimensions: defaults to `nil` (the model's native size, 1536 for the default model).
-    ///   - timeout: defaults to 60 s.
+    ///   - timeout: defaults to ``defaultTimeout`` (600 s, as the official SDK).
+    ///   - resendAfterTimeout: defaults to `false`.
     ///   - maxRetries: defaults to 2, as the official SDK.
     ///   - backoffBase: defaults to 0.5 s; `backoffCap` to 8 s; `maxRetryAfter` to 120 s.
     ///   - maxConnections: defaults to 64.
@@ -70,7 +80,8 @@ public struct OpenAIConfig: Sendable, CustomStringConvertible, CustomReflectable
         chatModel: String = OpenAIConfig.defaultChatModel,
         embeddingModel: String = OpenAIConfig.defaultEmbeddingModel,
         dimensions: Int? = nil,
-        timeout: Duration = .seconds(60),
+        timeout: Duration = OpenAIConfig.defaultTimeout,
+        resendAfterTimeout: Bool = false,
         maxRetries: Int = 2,
         backoffBase: Duration = .milliseconds(500),
         backoffCap: Duration = .seconds(8),
@@ -94,6 +105,7 @@ public struct OpenAIConfig: Sendable, CustomStringConvertible, CustomReflectable
         self.embeddingModel = embeddingModel
         self.dimensions = dimensions
         self.timeout = timeout
+        self.resendAfterTimeout = resendAfterTimeout
         self.maxRetries = max(0, maxRetries)
         self.backoffBase = backoffBase
         self.backoffCap = backoffCap
@@ -101,6 +113,17 @@ public struct OpenAIConfig: Sendable, CustomStringConvertible, CustomReflectable
         self.maxConnections = max(1, maxConnections)
         self.maxResponseBytes = maxResponseBytes
         self.retryConnectionEstablishment = retryConnectionEstablishment
+    }
+
+    /// Why ``baseURL`` cannot be used (no http(s) scheme, no host), naming `OPENAI_BASE_URL`;
+    /// nil when it can. Checked before anything is enqueued.
+    public var baseURLProblem: String? {
+        guard let url = URL(string: baseURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
+            let host = url.host, !host.isEmpty
+        else {
+            return "OPENAI_BASE_URL '\(baseURL)' is not an http(s) URL such as https://api.openai.com/v1 or http://localhost:11434/v1"
+        }
+        return nil
     }
 
     /// The retry rules these settings describe.

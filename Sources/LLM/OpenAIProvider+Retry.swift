@@ -122,10 +122,15 @@ extension OpenAIProvider {
             if let failure = error as? FileOutput.Failure {
                 return .failure(LLMError(kind: .connection, detail: failure.message), retryable: false, serverDelay: nil)
             }
-            return .failure(ErrorMapping.transport(error, timeout: outgoing.timeout ?? config.timeout), retryable: true, serverDelay: nil)
+            let mapped = ErrorMapping.transport(error, timeout: outgoing.timeout ?? config.timeout)
+            await observer?.didFailWithoutResponse(mapped)
+            // A timed-out request may have been done and charged: not resent at once (see
+            // OpenAIConfig.resendAfterTimeout); the worker hands its jobs back with a backoff.
+            let resend: Bool = if case .timeout = mapped.kind { config.resendAfterTimeout } else { true }
+            return .failure(mapped, retryable: resend, serverDelay: nil)
         }
         let headers = response.headers
-        let header: (String) -> String? = { headers.first(name: $0) }
+        let header = ProviderHeaders.withFallback { headers.first(name: $0) }
         let status = Int(response.status.code)
         let rateLimits = RateLimitSnapshot.parse(header: header)
         let serverDelay = RetryAfterHeader.parse(header: header, now: now())
@@ -136,7 +141,8 @@ extension OpenAIProvider {
                 SuccessfulReply(body: payload, status: status, rateLimits: rateLimits, requestID: requestID, retries: retries)
             )
         }
-        let error = ErrorMapping.status(status, body: payload, requestID: requestID, serverDelay: serverDelay)
+        let error = ErrorMapping.status(status, body: payload, requestID: requestID, serverDelay: serverDelay,
+                                        url: config.baseURL + path)
         let retryable = ErrorMapping.shouldRetry(
             error, shouldRetryHeader: header("x-should-retry"), serverDelay: serverDelay,
             maxRetryAfter: config.maxRetryAfter

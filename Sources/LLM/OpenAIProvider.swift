@@ -50,13 +50,7 @@ public final class OpenAIProvider: LLMProvider {
                 message: "No OpenAI API key: set OPENAI_API_KEY (or pass an API key in OpenAIConfig)."
             )
         }
-        guard let url = URL(string: config.baseURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
-            url.host != nil
-        else {
-            throw ProviderConfigurationError(
-                message: "OPENAI_BASE_URL '\(config.baseURL)' is not an http(s) URL such as https://api.openai.com/v1."
-            )
-        }
+        if let problem = config.baseURLProblem { throw ProviderConfigurationError(message: problem) }
         var httpConfig = HTTPClient.Configuration()
         httpConfig.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: config.maxConnections

@@ -54,14 +54,4 @@ enum OpenAIWire {
             case encodingFormat = "encoding_format"
         }
     }
-
-    struct ErrorEnvelope: Decodable {
-        struct Body: Decodable {
-            var message: String?
-            var type: String?
-            var param: String?
-            var code: String?
-        }
-        var error: Body
-    }
 }

@@ -16,4 +16,13 @@ public protocol RequestObserver: Sendable {
     ///   - rateLimits: the parsed `x-ratelimit-*` headers, when present.
     ///   - retryAfter: the server's suggested delay (`retry-after-ms` / `retry-after`), when present.
     func didReceive(status: Int, rateLimits: RateLimitSnapshot?, retryAfter: Duration?) async
+
+    /// Called after each attempt that got no HTTP response (a timeout, a refused or reset
+    /// connection), so every request made can be counted by outcome.
+    func didFailWithoutResponse(_ error: LLMError) async
+}
+
+extension RequestObserver {
+    /// Default: nothing.
+    public func didFailWithoutResponse(_ error: LLMError) async {}
 }

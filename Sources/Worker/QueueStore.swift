@@ -52,6 +52,8 @@ public actor QueueStore {
         try store.retryLater(jobID: jobID, error: error, availableAt: availableAt, maxAttempts: maxAttempts, requestHash: requestHash)
     }
 
+    public func requeueTransientFailures() throws -> Int { try store.requeueTransientFailures() }
+
     public func pendingSummary() throws -> (runnable: Int, pending: Int, nextAvailableAt: Double?) {
         try store.pendingSummary()
     }

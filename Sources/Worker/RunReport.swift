@@ -12,6 +12,9 @@ public enum RunEnd: Sendable, Equatable {
     case stall
     /// The API refused the credentials or the account (401, 403, quota): the message.
     case fatal(String)
+    /// A configuration error no job can get past (a base URL without the endpoint, an
+    /// unknown model, a request-level 4xx every request repeats): the message. Exit 2.
+    case configuration(String)
 }
 
 /// What a run did, for the summary and the exit code.
@@ -20,7 +23,10 @@ public struct RunReport: Sendable, Equatable, Codable {
     public var failed = 0
     /// Vectors copied from identical earlier inputs (no API call).
     public var reusedVectors = 0
+    /// HTTP requests made, retries included, whatever their outcome (see ``requestOutcomes``).
     public var requests = 0
+    /// Requests made by outcome: `ok`, `HTTP 429`, `HTTP 500`, `timeout`, `connection refused`, …
+    public var requestOutcomes: [String: Int] = [:]
     public var embedTokens = 0
     public var inputTokens = 0
     public var outputTokens = 0
@@ -31,10 +37,13 @@ public struct RunReport: Sendable, Equatable, Codable {
     public var seconds = 0.0
     /// Pending jobs left when the run ended.
     public var pendingLeft = 0
-    /// Why the run ended: drained, max-duration, signal, stall or fatal.
+    /// Why the run ended: drained, max-duration, signal, stall, fatal or configuration.
     public var end = "drained"
-    /// The fatal error's message, when the run ended on one.
+    /// The fatal or configuration error's message, when the run ended on one.
     public var fatalError: String?
+    /// What holds the run up right now, for a progress line (`waiting: 12 HTTP 500 in the
+    /// last minute`, `paused by 429 for 20s`); nil when nothing does.
+    public var obstacle: String?
 
     public init() {}
 }

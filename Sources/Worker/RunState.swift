@@ -33,14 +33,19 @@ actor RunState {
         return min(batchSize, max(1, Int(Double(tokenBudget) / perInput * 1.25) + 1))
     }
 
-    /// Stop claiming new work; the first reason given is kept, except that a fatal error
-    /// always wins.
-    func stop(_ reason: RunEnd, now: Double) {
-        if case .fatal = reason {
-            if case .fatal = softStop {} else { softStop = reason }
-        } else if softStop == nil {
+    /// Stop claiming new work; the first reason given is kept, except that a fatal or
+    /// configuration error replaces a milder one. Returns whether `reason` was recorded
+    /// (so its message is printed once).
+    @discardableResult
+    func stop(_ reason: RunEnd, now: Double) -> Bool {
+        if reason.isDecisive {
+            if softStop?.isDecisive == true { return false }
             softStop = reason
+            return true
         }
+        guard softStop == nil else { return false }
+        softStop = reason
+        return true
     }
 
     /// Cut off in-flight requests now: their jobs are handed back.
@@ -78,6 +83,64 @@ actor RunState {
 
     func update(_ change: (inout RunReport) -> Void) { change(&report) }
 
+    /// When the current outage began (nil: none) and the reason last logged, so an outage
+    /// is logged when it begins, when its reason changes (`HTTP 500` → `connection refused`)
+    /// and when it ends, not once per request.
+    private var outageSince: Double?
+    private var outageReason: String?
+
+    /// What an outage failure means for the log.
+    enum OutageNote { case began, reasonChanged }
+
+    /// Records a failure of an outage; returns what to log, if anything.
+    func outageFailure(reason: String, now: Double) -> OutageNote? {
+        defer { outageReason = reason }
+        if outageSince == nil {
+            outageSince = now
+            return .began
+        }
+        return outageReason == reason ? nil : .reasonChanged
+    }
+
+    /// Ends the current outage; returns how long it lasted (nil when there was none).
+    func endOutage(now: Double) -> Double? {
+        guard let since = outageSince else { return nil }
+        outageSince = nil
+        outageReason = nil
+        return now - since
+    }
+
+    /// Request shapes (model and dimensions) that have had a successful request in this run.
+    private var succeededShapes: Set<String> = []
+
+    func shapeSucceeded(_ shape: String) {
+        succeededShapes.insert(shape)
+        heldRefusals[shape] = nil
+    }
+
+    /// What to do with a job whose single-input request got a 4xx.
+    enum RefusalDecision { case fail, handBack, stopRun }
+
+    /// Jobs handed back once after a 4xx because no request of their shape had succeeded yet,
+    /// and per shape the message those refusals repeat.
+    private var heldJobs: Set<Int64> = []
+    private var heldRefusals: [String: (message: String, jobs: Set<Int64>)] = [:]
+
+    /// Until a request of `shape` has succeeded in this run, a 4xx on one input may be about
+    /// the request (a gateway without its database refuses everything): the job is handed back
+    /// once, and when three different jobs are refused with the same message the run stops.
+    /// A job refused again, or after a request of its shape succeeded, fails.
+    func refusal(shape: String, jobID: Int64, message: String) -> RefusalDecision {
+        if succeededShapes.contains(shape) || !heldJobs.insert(jobID).inserted { return .fail }
+        var entry = heldRefusals[shape] ?? (message, [])
+        if entry.message != message { entry = (message, []) }
+        entry.jobs.insert(jobID)
+        heldRefusals[shape] = entry
+        return entry.jobs.count >= 3 ? .stopRun : .handBack
+    }
+
+    func hasSucceeded(_ shape: String) -> Bool { succeededShapes.contains(shape) }
+
     /// Request hashes of embedding inputs being sent right now, by any unit of this run.
     private var hashesInFlight: Set<[UInt8]> = []
 
@@ -92,5 +155,15 @@ actor RunState {
     /// Ends what `startSending` marked for a unit.
     func finishSending(_ hashes: Set<[UInt8]>) {
         hashesInFlight.subtract(hashes)
+    }
+}
+
+extension RunEnd {
+    /// Fatal and configuration errors end a run whatever else stopped it.
+    var isDecisive: Bool {
+        switch self {
+        case .fatal, .configuration: true
+        default: false
+        }
     }
 }

@@ -3,6 +3,16 @@ import JobQueue
 import LLM
 import Tokenizer
 
+/// How one embeddings request for a part of a batch ended (see ``Worker/sendEmbeddings(_:returning:)``).
+enum SendResult {
+    /// The vectors are stored.
+    case succeeded
+    /// It failed and the failure was handled (jobs rescheduled, handed back or failed).
+    case handled
+    /// It failed with an error the caller asked to handle itself.
+    case failed(LLMError, sentAt: Double)
+}
+
 extension Worker {
     /// Claims a batch of embed jobs of one (model, dimensions) and trims it to the
     /// request's token budget by `BatchPlanner`'s rule; inputs over the per-input limit
@@ -160,7 +170,7 @@ extension Worker {
                 }
                 await state.progressed(now: clock.now())
             } catch {
-                await handleFailure(error, jobs: jobs.filter { job in reused.contains { $0.jobID == job.id } })
+                await handleFailure(error, jobs: jobs.filter { job in reused.contains { $0.jobID == job.id } }, sentAt: clock.now())
             }
         }
         // An input that another request of this run is sending right now is not paid for
@@ -188,9 +198,14 @@ extension Worker {
     }
 
     /// Sends one embeddings request for `jobs` (identical inputs once) and stores the
-    /// vectors; a 400 is bisected so only the offending inputs fail.
-    func sendEmbeddings(_ jobs: [ClaimedJob]) async {
-        guard let first = jobs.first, case .embed(_, let model, let dimensions)? = first.request else { return }
+    /// vectors; failures go to ``handleFailure(_:jobs:sentAt:shape:)`` (a 400/413/422 is
+    /// bisected so only the offending inputs fail), except those `returning` picks, which
+    /// are returned unhandled (for ``bisect(_:shape:)``).
+    @discardableResult
+    func sendEmbeddings(_ jobs: [ClaimedJob], returning: ((LLMError) -> Bool)? = nil) async -> SendResult {
+        guard let first = jobs.first, case .embed(_, let model, let dimensions)? = first.request else { return .handled }
+        let shape = "\(model)|\(dimensions.map(String.init) ?? "native")"
+        let sentAt = clock.now()
         var groups: [(hash: [UInt8], input: String, jobs: [ClaimedJob])] = []
         var groupIndex: [[UInt8]: Int] = [:]
         for job in jobs {
@@ -215,6 +230,7 @@ extension Worker {
             let response = try await provider.embed(EmbeddingRequest(
                 inputs: groups.map(\.input), model: model, dimensions: sentDimensions, estimatedTokens: estimate))
             await pacer.observeUsage(estimated: estimate, actual: response.inputTokens)
+            await requestSucceeded(jobs, shape: shape)
             let vectors = response.packedVectors
             guard vectors.count == groups.count else {
                 throw LLMError(kind: .unparseableResponse,
@@ -236,12 +252,16 @@ extension Worker {
             await state.update {
                 $0.succeeded += written
                 $0.reusedVectors += duplicates
-                $0.requests += 1
                 $0.embedTokens += response.inputTokens
             }
             await state.progressed(now: clock.now())
+            return .succeeded
         } catch {
-            await handleFailure(error, jobs: jobs) { part in await self.sendEmbeddings(part) }
+            if let returning, let failure = error as? LLMError, returning(failure), !Task.isCancelled {
+                return .failed(failure, sentAt: sentAt)
+            }
+            await handleFailure(error, jobs: jobs, sentAt: sentAt, shape: shape)
+            return .handled
         }
     }
 

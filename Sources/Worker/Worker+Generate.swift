@@ -8,19 +8,21 @@ extension Worker {
             await failPermanently([job], message: Self.unreadableGenerateRequest)
             return
         }
+        let sentAt = clock.now()
+        let shape = "chat|\(request.model ?? "")"
         do {
             let response = try await provider.generate(request)
+            await requestSucceeded([job], shape: shape)
             let result = GenerationResult(response, jobID: job.id, requestHash: job.requestHash)
             let written = try await queue.complete(generation: result)
             await state.update {
                 $0.succeeded += written ? 1 : 0
-                $0.requests += 1
                 $0.inputTokens += response.inputTokens
                 $0.outputTokens += response.outputTokens
             }
             await state.progressed(now: clock.now())
         } catch {
-            await handleFailure(error, jobs: [job])
+            await handleFailure(error, jobs: [job], sentAt: sentAt, shape: shape)
         }
     }
 

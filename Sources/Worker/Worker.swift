@@ -1,5 +1,6 @@
 import JobQueue
 import LLM
+import Synchronization
 
 /// One claim's worth of work: a batch of embed jobs (same model and dimensions) that go
 /// out as one request, or one generate job.
@@ -28,14 +29,20 @@ public final class Worker: Sendable {
     let estimator: any TokenEstimator
     let owner: String
     let random: @Sendable () -> Double
+    let gate: SendGate
     let state: RunState
     let log: @Sendable (String) -> Void
+    /// The timer that cuts off in-flight requests when the grace after a stop is over.
+    let graceTimer = Mutex<Task<Void, Never>?>(nil)
 
-    /// A worker over `queue`, sending through `provider` (whose observer should be `pacer`).
+    /// A worker over `queue`, sending through `provider`, whose observer and sleeper should be
+    /// `gate` (a ``SendGate`` over `pacer`: outage pauses, stops that hand waiting units back
+    /// at once, requests counted by outcome). Without `gate`, one over `pacer` is made, which
+    /// then sees only what the worker tells it.
     /// - Parameters:
     ///   - estimator: token counts for batch packing, per-input limits and pacing.
-    ///   - log: receives one line per notable event (released leases, fatal errors).
-    public init(options: WorkerOptions, queue: QueueStore, provider: any LLMProvider, pacer: Pacer,
+    ///   - log: receives one line per notable event (released leases, outages, stops, fatal errors).
+    public init(options: WorkerOptions, queue: QueueStore, provider: any LLMProvider, pacer: Pacer, gate: SendGate? = nil,
                 clock: any WorkerClock = SystemWorkerClock(), estimator: any TokenEstimator = ByteCountEstimator(),
                 owner: LeaseOwner = .current(), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
                 log: @escaping @Sendable (String) -> Void = { _ in }) {
@@ -43,6 +50,8 @@ public final class Worker: Sendable {
         self.queue = queue
         self.provider = provider
         self.pacer = pacer
+        self.gate = gate ?? SendGate(pacer: pacer, clock: clock, outagePauseBase: options.outagePauseBase,
+                                     outagePauseCap: options.outagePauseCap)
         self.clock = clock
         self.estimator = estimator
         self.owner = owner.description
@@ -53,28 +62,72 @@ public final class Worker: Sendable {
 
     // MARK: Stopping
 
-    /// Stops claiming; in-flight requests may finish within `shutdownGrace`, after which
-    /// they are cut off and their jobs handed back (SIGINT/SIGTERM). Calling it again
-    /// cuts them off at once.
+    /// Stops claiming (SIGINT/SIGTERM): units waiting in the pacer, an outage pause or a
+    /// backoff are handed back at once; requests in flight may finish within `shutdownGrace`,
+    /// after which they are cut off and their jobs handed back. Says at once what it waits
+    /// for. Calling it again cuts them off at once.
     public func stopGracefully() async {
         if await state.softStop != nil {
+            log("second signal: cutting off the requests in flight; their jobs are handed back")
+            gate.stopWaiting()
             await state.stopHard()
             return
         }
         await state.stop(.signal, now: clock.now())
-        let grace = options.shutdownGrace
-        Task { [state, clock] in
-            try? await clock.sleep(seconds: grace)
+        let (waiting, inFlight) = gate.stopWaiting()
+        var text = "signal received: no new work is claimed"
+        if waiting > 0 { text += "; \(waiting) \(waiting == 1 ? "request" : "requests") waiting to be sent handed back now" }
+        if inFlight > 0 {
+            text += "; waiting up to \(Self.seconds(options.shutdownGrace)) for \(inFlight) \(inFlight == 1 ? "request" : "requests") "
+                + "in flight (a second signal cuts them off)"
+        }
+        log(text)
+        if inFlight > 0 { startGraceTimer() }
+    }
+
+    /// Cuts off in-flight requests once `shutdownGrace` has passed.
+    func startGraceTimer() {
+        let timer = Task { [state, clock, options] in
+            do {
+                try await clock.sleep(seconds: options.shutdownGrace)
+            } catch {
+                return
+            }
             await state.stopHard()
+        }
+        graceTimer.withLock { old in
+            old?.cancel()
+            old = timer
         }
     }
 
-    /// The counters so far (for a progress line).
+    static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
+    }
+
+    /// The counters so far (for a progress line), with every request made by outcome and
+    /// what holds the run up.
     public func progress() async -> RunReport {
         var report = await state.report
         report.rateLimited = await pacer.rateLimitedResponses
+        report.requestOutcomes = gate.outcomes()
+        report.requests = report.requestOutcomes.values.reduce(0, +)
         report.seconds = clock.now() - state.startedAt
+        report.obstacle = await obstacle()
         return report
+    }
+
+    /// What the run waits for: a shared 429 pause, an outage, or (when nothing finished
+    /// for a while) the pacer.
+    func obstacle() async -> String? {
+        let paused = await pacer.pauseRemaining()
+        if paused > 0 { return "paused by 429 for \(Int(paused.rounded(.up)))s" }
+        if let outage = gate.outageObstacle() { return outage }
+        let idle = clock.now() - (await state.lastProgress)
+        if idle >= 30, gate.waitingUnits() > 0 {
+            return "waiting in the pacer (--rpm/--tpm or the server's limits): no job finished for \(Int(idle))s"
+        }
+        return nil
     }
 
     // MARK: The run loop
@@ -95,6 +148,20 @@ public final class Worker: Sendable {
             }
         }
         defer { renewal.cancel() }
+        // Stop conditions are checked on a timer too: the loop itself may be waiting for a
+        // unit that waits in the pacer or in a backoff and never returns on its own.
+        let watchdog = Task { [self] in
+            let interval = min(max(options.maxStall / 4, 0.05), 15)
+            while !Task.isCancelled {
+                try? await clock.sleep(seconds: interval)
+                if Task.isCancelled { break }
+                _ = await shouldStop()
+            }
+        }
+        defer {
+            watchdog.cancel()
+            graceTimer.withLock { $0?.cancel() }
+        }
         do {
             try await loop()
         } catch {
@@ -115,6 +182,9 @@ public final class Worker: Sendable {
         case .fatal(let message)?:
             report.end = "fatal"
             report.fatalError = message
+        case .configuration(let message)?:
+            report.end = "configuration"
+            report.fatalError = message
         }
         return report
     }
@@ -124,7 +194,7 @@ public final class Worker: Sendable {
             var inFlight = 0
             var preferEmbed = true
             while true {
-                if try await shouldStop() { break }
+                if await shouldStop() { break }
                 // One request at a time until a response has said what the limits are.
                 let slots = await pacer.isProbing ? 1 : options.concurrency
                 if inFlight < slots, let unit = try await claimNext(preferEmbed: preferEmbed) {
@@ -151,17 +221,23 @@ public final class Worker: Sendable {
         }
     }
 
-    /// Checks the stop conditions: a requested stop, `--max-duration`, a stall.
-    private func shouldStop() async throws -> Bool {
+    /// Checks the stop conditions: a requested stop, `--max-duration`, a stall (no job
+    /// finished for `--max-stall`, whether the time went to rate limits, an outage, the
+    /// pacer or backoff). Units waiting to send are handed back at once; after a stall,
+    /// requests in flight get the shutdown grace.
+    func shouldStop() async -> Bool {
         if await state.softStop != nil { return true }
         let now = clock.now()
         if let maxDuration = options.maxDuration, now - state.startedAt >= maxDuration {
-            await state.stop(.maxDuration, now: now)
+            if await state.stop(.maxDuration, now: now) { gate.stopWaiting() }
             return true
         }
         if now - (await state.lastProgress) >= options.maxStall {
-            log("no job finished for \(Int(options.maxStall)) s (rate limits or outage): stopping; the next run resumes")
-            await state.stop(.stall, now: now)
+            let why = await obstacle() ?? "rate limits, an outage or pacing"
+            if await state.stop(.stall, now: now) {
+                log("no job finished for \(Self.seconds(options.maxStall)) (\(why)): stopping; the next run resumes")
+                if gate.stopWaiting().inFlight > 0 { startGraceTimer() }
+            }
             return true
         }
         return false
@@ -176,6 +252,10 @@ public final class Worker: Sendable {
         }
         let expired = try await queue.reclaimExpiredLeases()
         if expired > 0 { log("took back \(expired) jobs whose lease had expired") }
+        let requeued = try await queue.requeueTransientFailures()
+        if requeued > 0 {
+            log("\(requeued) jobs that used up their attempts on transient errors in an earlier run are tried again")
+        }
     }
 
     /// Claims the next unit, alternating between embed batches and generate jobs.
@@ -195,14 +275,18 @@ public final class Worker: Sendable {
 
     // MARK: Processing
 
-    /// Runs a unit, cutting it off when a hard stop comes first.
+    /// Runs a unit, cutting it off when a hard stop comes first, or when a stop comes while
+    /// it waits to send (in the pacer, an outage pause or a backoff).
     private func process(_ unit: WorkUnit) async {
+        let id = gate.begin()
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.perform(unit) }
+            group.addTask { await UnitContext.$id.withValue(id) { await self.perform(unit) } }
             group.addTask { await self.state.waitForHardStop() }
+            group.addTask { await self.gate.waitUntilCut(id) }
             await group.next()
             group.cancelAll()
         }
+        gate.end(id)
     }
 
     private func perform(_ unit: WorkUnit) async {
@@ -210,72 +294,6 @@ public final class Worker: Sendable {
         case .embed(let jobs): await performEmbed(jobs)
         case .generate(let job): await performGenerate(job)
         }
-    }
-
-    /// Handles a failed request for `jobs` by DESIGN's failure policy. `split`, when
-    /// given, sends a part of the jobs again (a 400 on an embeddings batch is bisected).
-    func handleFailure(_ error: any Error, jobs: [ClaimedJob], split: (([ClaimedJob]) async -> Void)? = nil) async {
-        let now = clock.now()
-        if Task.isCancelled || error is CancellationError {
-            _ = try? await queue.release(owner: owner, ids: jobs.map(\.id))
-            await state.update { $0.retried += jobs.count }
-            return
-        }
-        guard let llmError = error as? LLMError else {
-            await retryLater(jobs, message: "\(error)", now: now)
-            return
-        }
-        if llmError.isFatalForRun {
-            log("stopping: \(llmError)")
-            await state.stop(.fatal(llmError.description), now: now)
-            await state.stopHard()
-            _ = try? await queue.release(owner: owner, ids: jobs.map(\.id))
-            return
-        }
-        switch llmError.kind {
-        case .rateLimited(let retryAfter):
-            let delay = retryAfter.map(\.seconds) ?? 1
-            _ = try? await queue.release(owner: owner, ids: jobs.map(\.id), availableAt: now + delay)
-            await state.update { $0.retried += jobs.count }
-        case .invalidRequest:
-            if jobs.count > 1, llmError.status == 400, let split {
-                let middle = jobs.count / 2
-                await split(Array(jobs[..<middle]))
-                await split(Array(jobs[middle...]))
-                return
-            }
-            await failPermanently(jobs, message: llmError.description)
-        default:
-            await retryLater(jobs, message: llmError.description, now: now)
-        }
-    }
-
-    /// Fails jobs for good with `message` (the API's words).
-    func failPermanently(_ jobs: [ClaimedJob], message: String) async {
-        for job in jobs { try? await queue.fail(jobID: job.id, error: message, requestHash: job.requestHash) }
-        let failed = Set(jobs.map(\.id)).count  // a chunked job's chunks fail it once
-        await state.update { $0.failed += failed }
-        await state.progressed(now: clock.now())
-    }
-
-    private func retryLater(_ jobs: [ClaimedJob], message: String, now: Double) async {
-        let backoff = JobBackoff(base: options.retryBackoffBase, cap: options.retryBackoffCap)
-        var failed = 0
-        var retried = 0
-        for job in jobs {
-            let at = now + backoff.delay(afterAttempts: job.attempts, random: random())
-            switch try? await queue.retryLater(jobID: job.id, error: message, availableAt: at, maxAttempts: options.maxAttempts,
-                                                requestHash: job.requestHash) {
-            case .failed?: failed += 1
-            case .rescheduled?: retried += 1
-            default: break
-            }
-        }
-        await state.update {
-            $0.failed += failed
-            $0.retried += retried
-        }
-        if failed > 0 { await state.progressed(now: clock.now()) }
     }
 }
 

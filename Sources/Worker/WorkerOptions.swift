@@ -33,6 +33,10 @@ public struct WorkerOptions: Sendable {
     public var retryBackoffBase: Double
     /// Cap of the job-level backoff. Default 10 minutes.
     public var retryBackoffCap: Double
+    /// The first pause of every sender in an outage (seconds), doubled per pause. Default 1.
+    public var outagePauseBase: Double
+    /// The longest outage pause (seconds). Default 60.
+    public var outagePauseCap: Double
     /// Share of a header-reported limit the pacer aims for (the server may count over
     /// shorter windows than a minute). Default 0.97.
     public var headerLimitShare: Double
@@ -43,8 +47,11 @@ public struct WorkerOptions: Sendable {
         truncateLongInputs: Bool = false,
         requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil, maxAttempts: Int = 8, maxDuration: Double? = nil,
         maxStall: Double = 900, leaseSeconds: Double = 60, shutdownGrace: Double = 10, systemPrompt: String? = nil,
-        retryBackoffBase: Double = 2, retryBackoffCap: Double = 600, headerLimitShare: Double = 0.97
+        retryBackoffBase: Double = 2, retryBackoffCap: Double = 600, headerLimitShare: Double = 0.97,
+        outagePauseBase: Double = 1, outagePauseCap: Double = 60
     ) {
+        self.outagePauseBase = outagePauseBase
+        self.outagePauseCap = outagePauseCap
         self.concurrency = concurrency
         self.batchSize = batchSize
         self.maxBatchTokens = maxBatchTokens

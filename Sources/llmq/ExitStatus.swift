@@ -53,9 +53,10 @@ struct CLIError: Error, CustomStringConvertible {
     var description: String { message }
 }
 
-/// Writes a line to stderr, unbuffered.
+/// Writes a line to stderr, unbuffered (timestamped under `llmq run` off a terminal:
+/// ``stampErrorLinesUnlessATerminal()``).
 func printError(_ text: String) {
-    var line = text + "\n"
+    var line = errorLines(text) + "\n"
     line.withUTF8 { bytes in
         guard let base = bytes.baseAddress else { return }
         var offset = 0

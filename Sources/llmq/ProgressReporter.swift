@@ -43,6 +43,7 @@ final class ProgressReporter: Sendable {
             text += ", ETA \(StatusTable.describeAge(Double(total - done) / rate))"
         }
         text += ", \(report.rateLimited) 429s, \(report.reusedVectors) reused, \(report.failed) failed"
+        if let obstacle = report.obstacle { text += "; " + obstacle }
         return text
     }
 }

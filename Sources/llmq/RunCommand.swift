@@ -16,8 +16,10 @@ struct RunCommand: AsyncParsableCommand {
 
             Exit codes: 0 done; 1 some jobs failed; 2 bad flag or configuration; 65 job
             lines rejected or job files unreadable (otherwise clean); 75 stopped with work
-            left (--max-duration, a signal, a rate-limit stall): run again to resume; 77
-            the API refused the credentials or the account (no job is marked failed).
+            left (--max-duration, a signal, a rate-limit stall or an outage): run again to
+            resume; 77 the API refused the credentials or the account (no job is marked
+            failed). A 404 for the endpoint, an unknown model or a request-level error
+            also exit 2, with no job failed.
 
             With --batch-api: collects finished batches, submits pending jobs as new
             batches and exits 75 while batches are in flight (0 once all is stored);
@@ -36,6 +38,7 @@ struct RunCommand: AsyncParsableCommand {
     var files: [String] = []
 
     func run() async throws {
+        stampErrorLinesUnlessATerminal()
         // Every flag and the environment are checked before anything is touched.
         let options = try runOptions.workerOptions()
         let config = try runOptions.providerConfig()

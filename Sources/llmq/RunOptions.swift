@@ -29,8 +29,9 @@ struct RunOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Attempts per job across runs before it is failed.", valueName: "n"))
     var maxAttempts: Int = 8
 
-    @Option(help: ArgumentHelp("Per-request timeout in seconds.", valueName: "seconds"))
-    var timeout: Double = 60
+    @Option(help: ArgumentHelp("Per-request timeout in seconds (a timed-out request may have been charged: it is not resent at once).",
+                               valueName: "seconds"))
+    var timeout: Double = Double(OpenAIConfig.defaultTimeout.components.seconds)
 
     @Option(help: ArgumentHelp("Stop claiming after this long (e.g. 45m, 2h), finish in-flight work, exit 75.", valueName: "duration"))
     var maxDuration: String?
@@ -43,6 +44,11 @@ struct RunOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("System prompt for generate jobs that carry none.", valueName: "text"))
     var systemPrompt: String?
+
+    // Hidden: tests shorten the backoffs so an outage or a failing input is played in seconds.
+    @Option(help: .hidden) var outagePause: String = "1s"
+    @Option(help: .hidden) var outagePauseCap: String = "60s"
+    @Option(help: .hidden) var retryBackoff: String = "2s"
 
     @Flag(help: "Print the final summary as one JSON object.")
     var json = false
@@ -80,19 +86,31 @@ struct RunOptions: ParsableArguments {
         guard let grace = parseDurationSeconds(shutdownGrace) else {
             throw CLIError(.usage, "--shutdown-grace: cannot read \"\(shutdownGrace)\" as a duration (examples: 10s, 1m)")
         }
+        var backoffs: [Double] = []
+        for (flag, text) in [("--outage-pause", outagePause), ("--outage-pause-cap", outagePauseCap), ("--retry-backoff", retryBackoff)] {
+            guard let seconds = parseDurationSeconds(text), seconds > 0 else {
+                throw CLIError(.usage, "\(flag): cannot read \"\(text)\" as a duration (examples: 1s, 500ms)")
+            }
+            backoffs.append(seconds)
+        }
         return WorkerOptions(
             concurrency: concurrency, batchSize: batchSize, maxBatchTokens: maxBatchTokens, truncateLongInputs: truncate,
             requestsPerMinute: rpm, tokensPerMinute: tpm, maxAttempts: maxAttempts,
-            maxDuration: duration, maxStall: stall, shutdownGrace: grace, systemPrompt: systemPrompt)
+            maxDuration: duration, maxStall: stall, shutdownGrace: grace, systemPrompt: systemPrompt,
+            retryBackoffBase: backoffs[2], outagePauseBase: backoffs[0], outagePauseCap: backoffs[1])
     }
 
-    /// The provider settings: the API key and base URL from the environment, these flags.
+    /// The provider settings: the API key and base URL from the environment, these flags;
+    /// a usage error when the key is missing or the base URL is malformed (checked before
+    /// anything is enqueued).
     func providerConfig(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> OpenAIConfig {
         guard let key = environment["OPENAI_API_KEY"], !key.isEmpty else {
             throw CLIError(.usage, "OPENAI_API_KEY is not set: export your API key (or run `llmq demo` for an offline tour)")
         }
-        return OpenAIConfig(
+        let config = OpenAIConfig(
             apiKey: key, timeout: .milliseconds(Int64(timeout * 1000)), maxRetries: maxRetries,
             maxConnections: max(concurrency, 1), environment: environment)
+        if let problem = config.baseURLProblem { throw CLIError(.usage, problem) }
+        return config
     }
 }

@@ -30,9 +30,12 @@ struct RunSession {
         }
         let pacer = Pacer(clock: clock, requestsPerMinute: options.requestsPerMinute, tokensPerMinute: options.tokensPerMinute,
                           headerLimitShare: options.headerLimitShare)
+        // Every request passes the gate: outage pauses, stops that hand waiting work back at
+        // once, requests counted by outcome; the provider's backoff sleeps there too.
+        let gate = SendGate(pacer: pacer, clock: clock, outagePauseBase: options.outagePauseBase, outagePauseCap: options.outagePauseCap)
         let provider: OpenAIProvider
         do {
-            provider = try OpenAIProvider(config: config, observer: pacer)
+            provider = try OpenAIProvider(config: config, sleeper: gate, observer: gate)
         } catch {
             throw CLIError(.usage, error.message)
         }
@@ -44,7 +47,7 @@ struct RunSession {
             try? await provider.shutdown()
             throw error
         }
-        let worker = Worker(options: options, queue: queue, provider: provider, pacer: pacer, clock: clock,
+        let worker = Worker(options: options, queue: queue, provider: provider, pacer: pacer, gate: gate, clock: clock,
                             estimator: CounterEstimator(counters: counters), log: { printError("llmq: \($0)") })
         let signals = SignalTrap { Task { await worker.stopGracefully() } }
         let total = (try? await queue.pendingSummary().pending) ?? 0
@@ -69,9 +72,10 @@ struct RunSession {
         return Self.exitStatus(for: report)
     }
 
-    /// DESIGN's exit code for a run: 77 on a fatal API refusal, 75 when stopped with work
-    /// left, 1 when jobs failed, else 0.
+    /// DESIGN's exit code for a run: 2 on a configuration error, 77 on a fatal API refusal,
+    /// 75 when stopped with work left, 1 when jobs failed, else 0.
     static func exitStatus(for report: RunReport) -> ExitStatus {
+        if report.end == "configuration" { return .usage }
         if report.end == "fatal" { return .credentials }
         if report.end != "drained", report.pendingLeft > 0 { return .resumable }
         if report.failed > 0 { return .failedJobs }

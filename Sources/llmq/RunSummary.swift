@@ -14,7 +14,7 @@ enum RunSummary {
             return
         }
         var text = "run: \(report.succeeded) succeeded, \(report.failed) failed, \(report.reusedVectors) reused vectors, "
-        text += "\(report.requests) requests, \(report.embedTokens + report.inputTokens + report.outputTokens) tokens, "
+        text += "\(report.requests) requests\(outcomes(report)), \(report.embedTokens + report.inputTokens + report.outputTokens) tokens, "
         text += "\(report.rateLimited) 429s in \(String(format: "%.1f", report.seconds))s; "
         switch report.end {
         case "drained": text += "nothing runnable left"
@@ -22,9 +22,18 @@ enum RunSummary {
         case "max-duration": text += "stopped at --max-duration"
         case "signal": text += "stopped by a signal"
         case "stall": text += "stopped: no job finished for --max-stall"
+        case "configuration": text += "stopped on a configuration error (see above); no job was failed"
         default: text += report.end
         }
         if report.pendingLeft > 0 { text += "; \(report.pendingLeft) pending left (run again to resume)" }
         Swift.print(text)
+    }
+
+    /// ` (40 ok, 12 HTTP 500, 3 connection refused)`: every request by outcome, most first;
+    /// empty when every request succeeded.
+    static func outcomes(_ report: RunReport) -> String {
+        let parts = report.requestOutcomes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+        guard parts.contains(where: { $0.key != "ok" }) else { return "" }
+        return " (" + parts.map { "\($0.value) \($0.key)" }.joined(separator: ", ") + ")"
     }
 }

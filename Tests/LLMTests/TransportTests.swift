@@ -19,15 +19,56 @@ struct TransportTests {
         #expect(error?.description.contains(testAPIKey) == false)
     }
 
-    @Test func timeoutsAreRetried() async throws {
+    @Test func timedOutRequestIsNotResentByDefault() async throws {
         try await withFakeProvider(configure: {
-            $0.timeout = .milliseconds(500)
+            $0.timeout = .seconds(1)
+            $0.maxRetries = 2
+        }) { fake in
+            fake.server.enqueueFaults([.hang])
+            let error = await captureLLMError { try await fake.provider.embed(["x"]) }
+            #expect(error?.kind == .timeout(.seconds(1)))
+            #expect(fake.server.stats().requests == 1)
+            #expect(fake.sleeper.delays.isEmpty)
+        }
+    }
+
+    @Test func timeoutsAreResentWhenAllowed() async throws {
+        try await withFakeProvider(configure: {
+            $0.timeout = .seconds(2)
             $0.maxRetries = 1
+            $0.resendAfterTimeout = true
         }) { fake in
             fake.server.enqueueFaults([.hang])
             let response = try await fake.provider.embed(["x"])
             #expect(response.retries == 1)
             #expect(fake.sleeper.delays.count == 1)
+        }
+    }
+
+    /// LiteLLM retries a backend's 429 itself for about a minute before it answers. Played
+    /// at 1:50 scale: the answer is held 1.4 s (70 s); the default timeout (600 s) is 12 s.
+    @Test func gatewayHoldingItsAnswerSeventySecondsIsAskedOnceWithTheDefaultTimeout() async throws {
+        let scale = 50.0
+        let defaultTimeout = OpenAIConfig.defaultTimeout.components.seconds
+        #expect(defaultTimeout == 600)
+        #expect(OpenAIConfig(apiKey: "k", environment: [:]).resendAfterTimeout == false)
+        try await withFakeProvider(configure: {
+            $0.timeout = .milliseconds(Int64(Double(defaultTimeout) / scale * 1000))
+        }) { fake in
+            fake.server.enqueueFaults([.slowAnswer(after: .milliseconds(Int64(70 / scale * 1000)))])
+            let response = try await fake.provider.embed(["x"])
+            #expect(response.retries == 0)
+            #expect(fake.server.stats().requests == 1)
+            #expect(fake.server.stats().succeeded == 1)
+        }
+        // The old 60 s timeout with a resend would have asked (and paid) twice.
+        try await withFakeProvider(configure: {
+            $0.timeout = .milliseconds(Int64(60 / scale * 1000))
+            $0.resendAfterTimeout = true
+        }) { fake in
+            fake.server.enqueueFaults([.slowAnswer(after: .milliseconds(Int64(70 / scale * 1000)))])
+            _ = try await fake.provider.embed(["x"])
+            #expect(fake.server.stats().requests == 2)
         }
     }
 

@@ -10,7 +10,7 @@ struct CommandLineDetailsTests {
         let db = dir.path("q.sqlite")
         let result = try await runLLMQInBackground(["run", "--db", db, "--max-stall", "0s"], environment: ["OPENAI_API_KEY": "sk-test"])
         #expect(result.status == 2)
-        #expect(result.stderr == "llmq: error: --max-stall must be longer than 0, got \"0s\" "
+        #expect(unstamped(result.stderr) == "llmq: error: --max-stall must be longer than 0, got \"0s\" "
             + "(how long a run may go without finishing a job before it exits 75)\n")
         #expect(!FileManager.default.fileExists(atPath: db))
     }

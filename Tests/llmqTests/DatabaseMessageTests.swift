@@ -35,6 +35,16 @@ struct DatabaseMessageTests {
 
     static let everyCommand: [[String]] = [["status"], ["export"], ["tokens", "--queue"], ["retry", "--failed"], ["enqueue", jobsFolder.appendingPathComponent("example.jsonl").path]]
 
+    @Test func runSaysTheSameWithATimestampLikeTheRestOfItsCronLog() throws {
+        let dir = try TemporaryDirectory()
+        let db = dir.path("q.sqlite")
+        try String(repeating: "this is not a database\n", count: 400).write(toFile: db, atomically: true, encoding: .utf8)
+        let result = try runLLMQ(["run", "--db", db, example], environment: ["OPENAI_API_KEY": "sk-test"])
+        #expect(result.status == 2)
+        #expect(unstamped(result.stderr) == "llmq: error: \(db) is not an llmq database, or it is damaged (SQLite: file is not a database)\n",
+                "stderr: \(result.stderr)")
+    }
+
     @Test(arguments: everyCommand)
     func aFileThatIsNotADatabaseExitsTwoEverywhere(_ command: [String]) throws {
         let dir = try TemporaryDirectory()

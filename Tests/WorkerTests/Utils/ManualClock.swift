@@ -44,6 +44,11 @@ final class ManualClock: WorkerClock {
         await Task.yield()
     }
 
+    /// Moves time forward by `seconds` without recording a sleep (time spent inside a request).
+    func advance(by seconds: Double) {
+        state.withLock { $0.now += seconds }
+    }
+
     /// Waits until the calling task is cancelled, then throws `CancellationError`
     /// (a request that never answers); time does not move.
     func parkUntilCancelled() async throws {

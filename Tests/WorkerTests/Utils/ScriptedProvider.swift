@@ -34,12 +34,17 @@ final class ScriptedProvider: LLMProvider {
     private let otherwise: Step
     private let clock: ManualClock
     private let observer: (any RequestObserver)?
+    /// Seconds each call takes (moved on the clock before it answers): 0 makes a success and
+    /// the failure before it simultaneous, which a real server never does.
+    let latency: Double
 
-    init(_ script: [Step] = [], otherwise: Step = .succeed, clock: ManualClock, observer: (any RequestObserver)? = nil) {
+    init(_ script: [Step] = [], otherwise: Step = .succeed, clock: ManualClock, observer: (any RequestObserver)? = nil,
+         latency: Double = 0) {
         state = Mutex(State(script: script))
         self.otherwise = otherwise
         self.clock = clock
         self.observer = observer
+        self.latency = latency
     }
 
     /// Every call in order.
@@ -77,6 +82,7 @@ final class ScriptedProvider: LLMProvider {
             state.calls.append((call, clock.now()))
             return state.script.isEmpty ? otherwise : state.script.removeFirst()
         }
+        if latency > 0 { clock.advance(by: latency) }
         var failure: LLMError?
         switch step {
         case .succeed: break

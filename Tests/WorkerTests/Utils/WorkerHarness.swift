@@ -19,21 +19,27 @@ struct WorkerHarness {
     let dir: TemporaryDirectory
     let clock: ManualClock
     let pacer: Pacer
+    /// The gate in front of the pacer, the provider's observer (as `llmq run` wires it).
+    let gate: SendGate
     let provider: ScriptedProvider
     let queue: QueueStore
     /// A second connection for enqueueing and looking at rows.
     let store: JobStore
     let start: Double
 
-    init(jobs: String, script: [ScriptedProvider.Step] = [], otherwise: ScriptedProvider.Step = .succeed) throws {
+    /// - Parameter latency: seconds each provider call takes on the manual clock.
+    init(jobs: String, script: [ScriptedProvider.Step] = [], otherwise: ScriptedProvider.Step = .succeed,
+         latency: Double = 0) throws {
         let dir = try TemporaryDirectory()
         let clock = ManualClock()
         let pacer = Pacer(clock: clock, random: { 0 })
+        let gate = SendGate(pacer: pacer, clock: clock)
         self.dir = dir
         self.clock = clock
         self.pacer = pacer
+        self.gate = gate
         start = clock.now()
-        provider = ScriptedProvider(script, otherwise: otherwise, clock: clock, observer: pacer)
+        provider = ScriptedProvider(script, otherwise: otherwise, clock: clock, observer: gate, latency: latency)
         let path = dir.path("q.sqlite")
         store = try JobStore(path: path, now: { clock.now() })
         queue = try QueueStore(path: path, now: { clock.now() })
@@ -51,7 +57,7 @@ struct WorkerHarness {
 
     /// A worker on this queue, provider, pacer and clock, with no randomness.
     func makeWorker(_ options: WorkerOptions = .test()) -> Worker {
-        Worker(options: options, queue: queue, provider: provider, pacer: pacer, clock: clock, random: { 0 })
+        Worker(options: options, queue: queue, provider: provider, pacer: pacer, gate: gate, clock: clock, random: { 0 })
     }
 
     /// Runs one worker until it stops.

@@ -100,3 +100,19 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
 /// The repository's `jobs/` folder.
 let jobsFolder = repositoryRoot.appendingPathComponent("jobs")
+
+/// `log` (stderr of `llmq run` under a test: not a terminal) with the ISO-8601 UTC timestamp
+/// that starts each line removed; nil when a line lacks it.
+func unstamped(_ log: String) -> String? {
+    var lines: [Substring] = []
+    for line in log.split(separator: "\n", omittingEmptySubsequences: false) {
+        if line.isEmpty {
+            lines.append(line)
+        } else if let match = line.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ (.*)/) {
+            lines.append(match.output.1)
+        } else {
+            return nil
+        }
+    }
+    return lines.joined(separator: "\n")
+}

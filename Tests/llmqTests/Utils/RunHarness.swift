@@ -44,6 +44,15 @@ final class LLMQChild {
         Foundation.kill(process.processIdentifier, signal)
     }
 
+    /// Returns once the child's stderr contains `text`, or when the child ends before that.
+    /// (Polls the output file: the child's log is the only sign of what it is waiting for.)
+    func untilStderr(contains text: String) async throws {
+        while process.isRunning {
+            if try String(contentsOf: stderrURL, encoding: .utf8).contains(text) { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     /// Returns once `server` has received `count` requests, or at once when the child
     /// ends before that (its test then fails on what it finds instead of hanging).
     func untilServer(_ server: FakeOpenAIServer, hasReceived count: Int) async {
