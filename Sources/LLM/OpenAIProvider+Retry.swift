@@ -142,7 +142,7 @@ extension OpenAIProvider {
             )
         }
         let error = ErrorMapping.status(status, body: payload, requestID: requestID, serverDelay: serverDelay,
-                                        url: config.baseURL + path)
+                                        url: config.baseURL + outgoing.path)
         let retryable = ErrorMapping.shouldRetry(
             error, shouldRetryHeader: header("x-should-retry"), serverDelay: serverDelay,
             maxRetryAfter: config.maxRetryAfter
