@@ -8,7 +8,7 @@ import Darwin
 
 /// Writes downloaded bytes to a file descriptor (a download streamed to disk, never held whole).
 enum FileOutput {
-    /// A write to the target file failed (the disk, not the network).
+    /// Reading or writing a local file failed (the disk, not the network): not retried.
     struct Failure: Error {
         var message: String
     }

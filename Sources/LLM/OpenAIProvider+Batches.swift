@@ -8,25 +8,14 @@ import Glibc
 #endif
 
 extension OpenAIProvider: BatchAPI {
-    /// Uploads with `POST /files` (multipart: `purpose=batch`, then the file).
+    /// Uploads with `POST /files` (multipart: `purpose=batch`, then the file, streamed from
+    /// disk: the file is never held in memory).
     /// - Throws: ``LLMError``; `.invalidRequest` with the API's words for a refused file
     ///   ("File is too large."), `.connection` when the local file cannot be read.
     public func uploadBatchFile(path: String, filename: String) async throws -> RemoteFile {
-        let content: Data
-        do {
-            content = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw LLMError(kind: .connection, detail: "cannot read \(path): \(error.localizedDescription)")
-        }
-        let boundary = "llmq-\(UInt64.random(in: 0...UInt64.max))"
-        var body = ByteBuffer()
-        body.reserveCapacity(content.count + 512)
-        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n")
-        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(filename)\"\r\n")
-        body.writeString("Content-Type: application/jsonl\r\n\r\n")
-        body.writeBytes(content)
-        body.writeString("\r\n--\(boundary)--\r\n")
-        let reply = try await send(OutgoingRequest(path: "/files", body: body, contentType: "multipart/form-data; boundary=\(boundary)",
+        let upload = try MultipartFileBody(path: path, filename: filename, fields: [("purpose", "batch")],
+                                           fileContentType: "application/jsonl")
+        let reply = try await send(OutgoingRequest(path: "/files", upload: upload, contentType: upload.contentType,
                                                    timeout: max(config.timeout, Duration.seconds(600))))
         return try reply.decode(RemoteFile.self)
     }

@@ -42,6 +42,8 @@ struct OutgoingRequest {
     /// The path after the base URL, with any query string (`/batches?limit=100`).
     var path: String
     var body: ByteBuffer?
+    /// A file upload streamed from disk (instead of `body`).
+    var upload: MultipartFileBody?
     var contentType = "application/json"
     /// How long one attempt may take.
     var timeout: Duration?
@@ -106,6 +108,7 @@ extension OpenAIProvider {
         }
         addHeaders(to: &request, contentType: outgoing.contentType)
         if let body = outgoing.body { request.body = .bytes(body) }
+        if let upload = outgoing.upload { request.body = upload.requestBody() }
         let response: HTTPClientResponse
         var payload = ByteBuffer()
         do {

@@ -38,6 +38,17 @@ struct BatchRunSession {
         } catch {
             throw CLIError(.usage, "\(error)")
         }
+        // A signal ends the run at the next step boundary (exit 75); a second one exits at
+        // once, which is as safe as a kill: every step is recorded before the call it guards.
+        let signals = SignalTrap {
+            Task {
+                if await !runner.stop() {
+                    printError("llmq: stopping at once (second signal); the next run reconciles")
+                    exit(ExitStatus.resumable.rawValue)
+                }
+            }
+        }
+        defer { signals.cancel() }
         let report: BatchRunReport
         do {
             report = try await runner.run()
@@ -49,13 +60,14 @@ struct BatchRunSession {
     }
 
     /// DESIGN's exit code for a batch run: 77 on a refused account, 2 on a refused input
-    /// file, 75 while batches are in flight or jobs pending (or the API was unreachable),
+    /// file, 75 while batches are in flight or jobs pending (or the API was unreachable, or
+    /// a signal stopped it),
     /// 1 when jobs failed, else 0.
     static func exitStatus(for report: BatchRunReport) -> ExitStatus {
         switch report.end {
         case "fatal": return .credentials
         case "refused": return .usage
-        case "unreachable", "max-duration": return .resumable
+        case "unreachable", "max-duration", "signal": return .resumable
         default: break
         }
         if report.inFlight > 0 || report.pendingLeft > 0 { return .resumable }
@@ -74,6 +86,7 @@ struct BatchRunSession {
         text += "\(report.failed) failed, \(report.reusedVectors) reused vectors, \(report.requeued) back to pending"
         text += "; \(report.inFlight) batches in flight, \(report.pendingLeft) pending"
         if let error = report.error { text += "; stopped: \(error)" }
+        if report.end == "signal" { text += "; stopped by a signal" }
         if report.inFlight > 0 || report.pendingLeft > 0 { text += " (run again to resume)" }
         Swift.print(text)
     }

@@ -216,4 +216,24 @@ struct BatchRunnerTests {
             #expect(try chunkRows(harness, "c").count == 1)
         }
     }
+
+    @Test func aStopDuringTheWaitPauseEndsTheRunWithTheBatchLeftForTheNextRun() async throws {
+        try await withBatchHarness(embedJobs(5), server: FakeOpenAIOptions(batchCompletionSeconds: 3_600)) { harness, server, provider in
+            // A poll interval longer than the clock's parking threshold: the pause lasts until stopped.
+            let options = BatchRunOptions(wait: true, pollInterval: 3_600, workDirectory: harness.dir.path("work"))
+            let batchRunner = try runner(harness, provider, options: options)
+            let run = Task { try await batchRunner.run() }
+            await harness.clock.untilParked()
+            #expect(await batchRunner.stop())
+            #expect(await !batchRunner.stop(), "a second stop is told it is one")
+            let report = try await run.value
+            #expect(report.end == "signal")
+            #expect(report.submitted == 1 && report.inFlight == 1)
+            #expect(try harness.statuses().values.allSatisfy { $0 == "running" })
+            server.advanceBatchClock(by: 3_600)
+            let next = try await runner(harness, provider).run()
+            #expect(next.collected == 1 && next.submitted == 0)
+            #expect(try harness.statuses().values.allSatisfy { $0 == "succeeded" })
+        }
+    }
 }

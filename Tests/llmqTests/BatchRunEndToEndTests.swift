@@ -33,16 +33,22 @@ struct BatchRunEndToEndTests {
         return rows.count
     }
 
+    /// A temporary directory with a database path and a corpus of `count` embed jobs;
+    /// also the corpus's inputs by id.
+    func embedQueue(_ count: Int) throws -> (dir: TemporaryDirectory, db: String, corpus: String, inputs: [String: String]) {
+        let dir = try TemporaryDirectory()
+        let corpus = dir.path("corpus.jsonl")
+        let inputs = try writeEmbedCorpus(corpus, count: count)
+        return (dir, dir.path("q.sqlite"), corpus, inputs)
+    }
+
     /// The inputs of a corpus written by `writeEmbedCorpus`.
     func corpusInputs(_ inputs: [String: String]) -> [String] { inputs.values.sorted() }
 
     @Test func fiveThousandEmbedsAndTwoHundredRepliesGoThroughBatchesWithoutASynchronousRequest() async throws {
         let server = try await FakeOpenAIServer.start()
         defer { Task { await server.shutdown() } }
-        let dir = try TemporaryDirectory()
-        let db = dir.path("q.sqlite")
-        let corpus = dir.path("corpus.jsonl")
-        let inputs = try writeEmbedCorpus(corpus, count: 5_000)
+        let (dir, db, corpus, inputs) = try embedQueue(5_000)
         var chat = ""
         for i in 0..<200 {
             chat += #"{"id": "q-\#(i)", "type": "generate", "prompt": "Summarise item \#(i)", "max_tokens": 20}"# + "\n"
@@ -73,10 +79,8 @@ struct BatchRunEndToEndTests {
     @Test func cronRunsExit75WhileBatchesAreInFlightAnd0OnceAllIsStored() async throws {
         let server = try await FakeOpenAIServer.start(FakeOpenAIOptions(batchCompletionSeconds: 3_600))
         defer { Task { await server.shutdown() } }
-        let dir = try TemporaryDirectory()
-        let db = dir.path("q.sqlite")
-        let corpus = dir.path("corpus.jsonl")
-        try writeEmbedCorpus(corpus, count: 30)
+        let (dir, db, corpus, _) = try embedQueue(30)
+        defer { withExtendedLifetime(dir) {} }  // the directory lives until the test ends
         let first = try await batchRun(db, server, [corpus])
         #expect(first.status == 75, "stderr: \(first.stderr)")
         #expect(first.stdout.contains("1 submitted"))
@@ -107,10 +111,8 @@ struct BatchRunEndToEndTests {
     @Test func expiredBatchStoresItsFinishedHalfAndResubmitsOnlyTheRest() async throws {
         let server = try await FakeOpenAIServer.start(FakeOpenAIOptions(batchCompletionSeconds: 172_800))
         defer { Task { await server.shutdown() } }
-        let dir = try TemporaryDirectory()
-        let db = dir.path("q.sqlite")
-        let corpus = dir.path("corpus.jsonl")
-        let inputs = try writeEmbedCorpus(corpus, count: 40)
+        let (dir, db, corpus, inputs) = try embedQueue(40)
+        defer { withExtendedLifetime(dir) {} }  // the directory lives until the test ends
         // Two inputs per line, so the batch has 20 lines.
         let first = try await batchRun(db, server, ["--batch-size", "2", corpus])
         #expect(first.status == 75, "stderr: \(first.stderr)")
@@ -135,10 +137,8 @@ struct BatchRunEndToEndTests {
         let server = try await FakeOpenAIServer.start()
         defer { Task { await server.shutdown() } }
         server.enqueueBatchOutcomes([.tokenLimitExceeded])
-        let dir = try TemporaryDirectory()
-        let db = dir.path("q.sqlite")
-        let corpus = dir.path("corpus.jsonl")
-        let inputs = try writeEmbedCorpus(corpus, count: 20)
+        let (dir, db, corpus, inputs) = try embedQueue(20)
+        defer { withExtendedLifetime(dir) {} }  // the directory lives until the test ends
         var results = [try await batchRun(db, server, [corpus])]
         while results.last?.status == 75, results.count < 8 {
             results.append(try await batchRun(db, server))
@@ -158,10 +158,7 @@ struct BatchRunEndToEndTests {
         let server = try await FakeOpenAIServer.start()
         defer { Task { await server.shutdown() } }
         server.enqueueFaults([.lostAnswer], path: "/v1/batches")
-        let dir = try TemporaryDirectory()
-        let db = dir.path("q.sqlite")
-        let corpus = dir.path("corpus.jsonl")
-        let inputs = try writeEmbedCorpus(corpus, count: 50)
+        let (dir, db, corpus, inputs) = try embedQueue(50)
         let enqueue = try runLLMQ(["enqueue", "--db", db, corpus])
         #expect(enqueue.status == 0)
         let child = try LLMQChild(["run", "--db", db, "--batch-api"], environment: fakeEnvironment(server), in: dir, name: "killed")
@@ -178,6 +175,46 @@ struct BatchRunEndToEndTests {
         #expect(try statusCounts(db) == ["succeeded": 50])
         #expect(server.batchEmbeddedInputs().sorted() == corpusInputs(inputs))
         try expectBitExactVectors(db)
+    }
+
+    @Test func aSignalDuringWaitExits75WithTheBatchRecordedAndTheNextRunCollectsIt() async throws {
+        let server = try await FakeOpenAIServer.start(FakeOpenAIOptions(batchCompletionSeconds: 3_600))
+        defer { Task { await server.shutdown() } }
+        let (dir, db, corpus, _) = try embedQueue(30)
+        let child = try LLMQChild(["run", "--db", db, "--batch-api", "--wait", "--poll-interval", "1h", corpus],
+                                  environment: fakeEnvironment(server), in: dir, name: "waiting")
+        await child.untilServer(server, hasReceived: 2)  // upload, create: then an hour's pause
+        child.kill(SIGTERM)
+        let stopped = try await child.finished()
+        #expect(stopped.status == 75, "stdout: \(stopped.stdout) stderr: \(stopped.stderr)")
+        #expect(stopped.stdout.contains("stopped by a signal"))
+        #expect(try statusCounts(db) == ["running": 30])
+        #expect(try Connection(path: db).rows("SELECT count(*) FROM batches WHERE collected_at IS NULL") == [[.integer(1)]])
+        server.advanceBatchClock(by: 3_600)
+        let next = try await batchRun(db, server, ["--wait"])
+        #expect(next.status == 0, "stderr: \(next.stderr)")
+        #expect(try statusCounts(db) == ["succeeded": 30])
+        #expect(server.stats().batchesCreated == 1)
+    }
+
+    @Test func aSecondSignalWhileTheCreateCallHangsExitsAtOnceAndTheNextRunAdoptsTheBatch() async throws {
+        let server = try await FakeOpenAIServer.start()
+        defer { Task { await server.shutdown() } }
+        server.enqueueFaults([.lostAnswer], path: "/v1/batches")
+        let (dir, db, corpus, _) = try embedQueue(20)
+        let child = try LLMQChild(["run", "--db", db, "--batch-api", "--wait", corpus], environment: fakeEnvironment(server), in: dir,
+                                  name: "hanging")
+        await child.untilServer(server, hasReceived: 2)  // the create is carried out and never answered
+        child.kill(SIGINT)  // waits for the step under way…
+        child.kill(SIGTERM)  // …the second one does not
+        let stopped = try await child.finished()
+        #expect(stopped.status == 75, "stdout: \(stopped.stdout) stderr: \(stopped.stderr)")
+        #expect(stopped.stderr.contains("stopping at once (second signal)"))
+        let next = try await batchRun(db, server, ["--wait"])
+        #expect(next.status == 0, "stderr: \(next.stderr)")
+        #expect(next.stderr.contains("adopted batch"))
+        #expect(server.stats().batchesCreated == 1)
+        #expect(try statusCounts(db) == ["succeeded": 20])
     }
 
     @Test func aQueueRunHalfSynchronouslyAndHalfThroughBatchesEmbedsEachInputOnce() async throws {

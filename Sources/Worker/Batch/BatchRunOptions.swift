@@ -62,7 +62,7 @@ public struct BatchRunReport: Sendable, Equatable, Codable {
     public var unknownLines = 0
     public var duplicateLines = 0
     public var unreadableLines = 0
-    /// Why the run ended: drained, submitted, max-duration, unreachable, fatal.
+    /// Why the run ended: drained, submitted, max-duration, signal, unreachable, fatal.
     public var end = "drained"
     /// The fatal or outage message, when the run ended on one.
     public var error: String?

@@ -10,7 +10,7 @@ extension BatchRunner {
     /// Polls every batch whose results are not stored yet and collects those that are final.
     func collect() async throws {
         let submissions = Dictionary(uniqueKeysWithValues: try store.openSubmissions().map { ($0.id, $0) })
-        for row in try store.batchRows(uncollected: true) {
+        for row in try store.batchRows(uncollected: true) where !stopRequested {
             guard let submission = submissions[row.submissionID] else { continue }
             let batch = try await api.retrieveBatch(id: row.id)
             var updated = self.row(for: batch, submission: submission)

@@ -7,7 +7,7 @@ extension BatchRunner {
     /// time, within every limit and the enqueued-token budget, and submits them.
     func submit() async throws {
         var blocked: Set<BatchGroup> = []
-        while let group = try store.pendingBatchGroups().first(where: { !blocked.contains(Self.key($0)) }) {
+        while !stopRequested, let group = try store.pendingBatchGroups().first(where: { !blocked.contains(Self.key($0)) }) {
             let room = try tokenRoom(model: group.model)
             if let room, room <= 0 {
                 blocked.insert(Self.key(group))

@@ -20,6 +20,10 @@ public actor BatchRunner {
     let databaseID: String
     var report = BatchRunReport()
     let startedAt: Double
+    /// Set by ``stop()``: the run ends at the next step boundary.
+    var stopRequested = false
+    /// The `--wait` pause in progress, cut short by ``stop()``.
+    private var pause: Task<Void, any Error>?
 
     /// A runner over the database at `databasePath` (created and migrated when needed).
     /// - Parameters:
@@ -50,8 +54,9 @@ public actor BatchRunner {
         try FileManager.default.createDirectory(atPath: options.workDirectory, withIntermediateDirectories: true)
         do {
             try await reconcile()
-            while true {
+            while !stopRequested {
                 try await collect()
+                if stopRequested { break }
                 try await submit()
                 let inFlight = try store.batchRows(uncollected: true).count
                 let summary = try store.pendingSummary()
@@ -61,8 +66,14 @@ public actor BatchRunner {
                     break
                 }
                 try await progressLine()
-                try await clock.sleep(seconds: options.pollInterval)
+                if stopRequested { break }
+                let interval = options.pollInterval
+                let pause = Task { [clock] in try await clock.sleep(seconds: interval) }
+                self.pause = pause
+                try? await pause.value
+                self.pause = nil
             }
+            if stopRequested { report.end = "signal" }
         } catch let error as LLMError {
             report.end = error.isFatalForRun ? "fatal" : "unreachable"
             report.error = error.description
@@ -76,6 +87,17 @@ public actor BatchRunner {
         report.pendingLeft = try store.pendingSummary().pending
         if report.end == "drained", report.inFlight > 0 { report.end = "submitted" }
         return report
+    }
+
+    /// Asks the run to end (SIGINT/SIGTERM): the step under way (a poll, a batch's
+    /// collection, a submission) finishes, a `--wait` pause is cut short, and the run
+    /// returns with `end == "signal"`, everything left for the next run. Returns false
+    /// when a stop was asked for already.
+    @discardableResult
+    public func stop() -> Bool {
+        defer { stopRequested = true }
+        pause?.cancel()
+        return !stopRequested
     }
 
     /// One `--wait` progress line: batches in flight, lines done, and an ETA when known.

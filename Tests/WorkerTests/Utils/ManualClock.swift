@@ -15,6 +15,7 @@ final class ManualClock: WorkerClock {
         var sleeps: [Double] = []
         var parked: [Int: CheckedContinuation<Void, any Error>] = [:]
         var nextParkID = 0
+        var parkWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     private let state: Mutex<State>
@@ -58,15 +59,29 @@ final class ManualClock: WorkerClock {
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let cancelled = state.withLock { state in
-                    if Task.isCancelled { return true }
+                let (cancelled, waiters) = state.withLock { state in
+                    if Task.isCancelled { return (true, [CheckedContinuation<Void, Never>]()) }
                     state.parked[id] = continuation
-                    return false
+                    defer { state.parkWaiters = [] }
+                    return (false, state.parkWaiters)
                 }
                 if cancelled { continuation.resume(throwing: CancellationError()) }
+                for waiter in waiters { waiter.resume() }
             }
         } onCancel: {
             state.withLock { $0.parked.removeValue(forKey: id) }?.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Returns once some task is parked in a long sleep (at once when one is).
+    func untilParked() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let parked = state.withLock { state in
+                if !state.parked.isEmpty { return true }
+                state.parkWaiters.append(continuation)
+                return false
+            }
+            if parked { continuation.resume() }
         }
     }
 }
