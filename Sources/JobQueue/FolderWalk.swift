@@ -21,8 +21,14 @@ public struct FolderEntry: Sendable, Equatable {
 /// handed over as they are read, never collected). Regular files are reported; a symbolic
 /// link to a file is followed only when its target lies inside the folder; links to
 /// folders are not followed (no loops), and other file types are skipped, each with a
-/// notice. `--glob` patterns (`fnmatch`, `*` also matching `/`) filter relative paths.
+/// notice. Version-control metadata (`.git`, `.hg`, `.svn`, `.bzr`: the folders, or a
+/// submodule's `.git` file) is skipped without a notice, whatever `--glob` says: it is the
+/// tool's, not the user's documents. Every other file is walked, hidden ones too (the
+/// contract's "default every file"). `--glob` patterns (`fnmatch`, `*` also matching `/`) filter relative paths.
 public struct FolderWalk {
+    /// Names of version-control metadata (folders, or a submodule's `.git` file), never walked.
+    public static let versionControlNames: Set<String> = [".git", ".hg", ".svn", ".bzr"]
+
     /// The folder as the user named it.
     public let root: String
     /// The folder's real path (symlinks resolved): the prefix a link target must have.
@@ -67,7 +73,7 @@ public struct FolderWalk {
             let name = withUnsafeBytes(of: item.pointee.d_name) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
-            if name == "." || name == ".." { continue }
+            if name == "." || name == ".." || Self.versionControlNames.contains(name) { continue }
             let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
             let relativePath = relative.isEmpty ? name : relative + "/" + name
             var info = stat()

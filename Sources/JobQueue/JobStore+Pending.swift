@@ -1,3 +1,4 @@
+import Chunker
 import SQLite
 
 extension JobStore {
@@ -11,18 +12,18 @@ extension JobStore {
         return models
     }
 
-    /// Calls `body` with the id and request of every pending job, in `jobs.id` order, one
-    /// row at a time (constant memory).
+    /// Calls `body` with the id, request and chunk limits (nil for an unchunked job) of
+    /// every pending job, in `jobs.id` order, one row at a time (constant memory).
     /// - Throws: `JobQueueError(.corruptRow)` naming the job whose stored request llmq
     ///   cannot read; SQLite errors; whatever `body` throws.
-    public func forEachPendingJob(_ body: (_ customID: String, _ request: JobRequest) throws -> Void) throws {
+    public func forEachPendingJob(_ body: (_ customID: String, _ request: JobRequest, _ chunking: ChunkLimits?) throws -> Void) throws {
         let query = try db.prepare("SELECT id, custom_id, request FROM jobs WHERE status = 'pending' ORDER BY id")
         while try query.step() {
             guard let customID = query.string(at: 1), let text = query.string(at: 2),
-                  let request = JobRequest(storedJSON: text) else {
+                  let stored = try? JSONParser.parse(text), let request = JobRequest(stored: stored) else {
                 throw JobQueueError(.corruptRow, "job \(query.int64(at: 0)) has a missing or unreadable request")
             }
-            try body(customID, request)
+            try body(customID, request, JobRequest.chunking(ofStored: stored))
         }
     }
 }

@@ -67,11 +67,12 @@ final class TokensCounting {
         }
     }
 
-    /// Counts every pending job in `store`.
+    /// Counts every pending job in `store`, a chunked one by its chunks (the limits stored
+    /// in its request), as the worker will cut them.
     func countPending(in store: JobStore) async throws {
         for model in try store.pendingModels() { _ = try await counter(for: model) }
-        try store.forEachPendingJob { customID, request in
-            try add(customID, request, counter: fixedCounter ?? counters[request.model] ?? .upperBound)
+        try store.forEachPendingJob { customID, request, chunking in
+            try add(customID, request, chunking: chunking, counter: fixedCounter ?? counters[request.model] ?? .upperBound)
         }
     }
 

@@ -153,6 +153,34 @@ struct TokensCommandTests {
         #expect(!FileManager.default.fileExists(atPath: dir.path("none.sqlite")))
     }
 
+    @Test func queueFlagCountsAChunkedJobByItsStoredChunkSettings() throws {
+        let dir = try TemporaryDirectory()
+        let db = dir.path("q.sqlite")
+        let jobs = dir.path("docs.jsonl")
+        let lines: [[String: Any]] = [
+            ["id": "guide", "type": "embed", "input": longDocument("guide", sections: 6)],
+            ["id": "short", "type": "embed", "input": "a short note"],
+            ["id": "own", "type": "embed", "input": longDocument("own", sections: 3), "chunk": ["max_tokens": 60]],
+        ]
+        let text = try lines.map { String(decoding: try JSONSerialization.data(withJSONObject: $0), as: UTF8.self) }.joined(separator: "\n") + "\n"
+        try text.write(toFile: jobs, atomically: true, encoding: .utf8)
+        #expect(try runLLMQ(["enqueue", "--db", db, "--chunk-tokens", "100", jobs]).status == 0)
+        let fromFile = try json(try runLLMQ(["tokens", "--chunk-tokens", "100", "--json", jobs]).stdout)
+        let result = try runLLMQ(["tokens", "--queue", "--db", db, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let fromQueue = try json(result.stdout)
+        let fileRow = try #require(try models(fromFile).first)
+        let queueRow = try #require(try models(fromQueue).first)
+        let chunks = try #require(fileRow["chunks"] as? Int)
+        #expect(chunks > 3, "the two long documents are cut into several chunks each")
+        #expect(queueRow["chunks"] as? Int == chunks)
+        #expect(queueRow["tokens"] as? Int == fileRow["tokens"] as? Int)
+        #expect(queueRow["requests"] as? Int == fileRow["requests"] as? Int)
+        let perJob = try runLLMQ(["tokens", "--queue", "--db", db, "--per-job"]).stdout.split(separator: "\n")
+        #expect(perJob.count == 3)
+        #expect(perJob.allSatisfy { $0.contains(#""chunks":"#) }, "every job got --chunk-tokens or its own chunk field: \(perJob)")
+    }
+
     @Test func countsAreExactWithNoEnvironmentNoOverrideAndNoNetwork() throws {
         let empty = try TemporaryDirectory()
         // Only an override folder without rank files: the built-in copies must serve.
