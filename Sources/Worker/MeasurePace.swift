@@ -41,7 +41,7 @@ struct MeasurePace: Sendable {
 
     /// Books a send of `cost` at `now`.
     mutating func book(_ cost: Double, now: Double) {
-        remaining.book(cost)
+        remaining.book(cost, now: now)
         if let limit = target { pace.book(cost, perSecond: limit / 60, now: now) }
     }
 

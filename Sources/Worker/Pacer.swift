@@ -17,7 +17,9 @@ import LLM
 /// - The `x-ratelimit-remaining-*` / `x-ratelimit-reset-*` figures of the latest response
 ///   are a second guard (`RemainingBudget`): when the server's remainder, refilled towards
 ///   its reset and less what was sent since, has no room for the next request, it waits.
-///   That catches a budget shared with other clients before the server says 429.
+///   That catches a budget shared with other clients before the server says 429. A server
+///   that reports only the remainders (Azure: no limit, no reset) is paced by them alone:
+///   an exhausted one lets a single probe go a second later, whose 429 pauses everyone.
 /// - Token estimates are calibrated against the usage the API reports (both ways), so an
 ///   upper-bound estimate does not leave most of the limit unused and a server that
 ///   counts more than the tokenizer does is not overrun.
@@ -108,9 +110,10 @@ public actor Pacer: RequestObserver {
             tokens.observe(limit: limits.limitTokens, remaining: limits.remainingTokens, reset: limits.resetTokens,
                            log: log, now: now)
             limitsKnown = limitsKnown || limits.limitRequests != nil || limits.limitTokens != nil
-        } else if status < 400 {
-            limitsKnown = true
         }
+        // A success ends the probe whatever its headers said: none (no limits to learn) or
+        // only the remainders (Azure), which ``RemainingBudget`` guards from then on.
+        if status < 400 { limitsKnown = true }
         guard status == 429 else {
             if status < 400 { consecutiveRateLimits = 0 }
             return
