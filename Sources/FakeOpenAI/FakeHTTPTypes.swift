@@ -42,6 +42,8 @@ public struct FakeRecordedRequest: Sendable, Hashable {
     /// When it arrived, on the server's monotonic clock (nanoseconds), so tests can check
     /// the spacing of requests (a shared pause after a 429).
     public var receivedAtNanos: UInt64 = 0
+    /// The query string's parameters (percent-decoded), e.g. `api-version`.
+    public var query: [String: String] = [:]
 }
 
 /// Counters since the server started.

@@ -4,12 +4,13 @@ import NIOFoundationCompat
 
 extension FakeOpenAIEngine {
     /// Answers `POST /v1/embeddings` with the real shapes and limits; `fromBatch`: a Batch
-    /// API line, run without the per-minute limits and counted apart (the caller holds the lock).
-    func embeddings(_ body: ByteBuffer, fromBatch: Bool = false) -> FakeHTTPResponse {
+    /// API line, run without the per-minute limits and counted apart (the caller holds the lock);
+    /// `azure`: an Azure route, whose deployment is the model and whose 429s are Azure's.
+    func embeddings(_ body: ByteBuffer, fromBatch: Bool = false, azure: FakeAzureRoute? = nil) -> FakeHTTPResponse {
         guard let request = try? JSONDecoder().decode(FakeWire.EmbeddingsRequest.self, from: body) else {
             return Self.unparseableBody()
         }
-        guard let model = request.model, !model.isEmpty else { return Self.missingModel() }
+        guard let model = azure?.deployment ?? request.model, !model.isEmpty else { return Self.missingModel() }
         if let unknown = unknownModel(model) { return unknown }
         guard case .strings(let inputs)? = request.input, !inputs.isEmpty, inputs.count <= 2048,
             !inputs.contains(where: \.isEmpty)
@@ -48,7 +49,7 @@ extension FakeOpenAIEngine {
         var headers: [(String, String)] = []
         if !fromBatch {
             switch admit(tokens: tokens, model: model) {
-            case .failure(let rejection): return rejection.response(model: model)
+            case .failure(let rejection): return azure.map { Self.azureRateLimited(rejection, route: $0) } ?? rejection.response(model: model)
             case .success(let granted): headers = granted
             }
             store.withLock { $0.stats.embeddingInputs += inputs.count }
@@ -72,12 +73,12 @@ extension FakeOpenAIEngine {
     }
 
     /// Answers `POST /v1/chat/completions` with a deterministic reply (`fromBatch`: without
-    /// the per-minute limits).
-    func chatCompletion(_ body: ByteBuffer, fromBatch: Bool = false) -> FakeHTTPResponse {
+    /// the per-minute limits; `azure`: as for ``embeddings(_:fromBatch:azure:)``).
+    func chatCompletion(_ body: ByteBuffer, fromBatch: Bool = false, azure: FakeAzureRoute? = nil) -> FakeHTTPResponse {
         guard let request = try? JSONDecoder().decode(FakeWire.ChatRequest.self, from: body) else {
             return Self.unparseableBody()
         }
-        guard let model = request.model, !model.isEmpty else { return Self.missingModel() }
+        guard let model = azure?.deployment ?? request.model, !model.isEmpty else { return Self.missingModel() }
         if let unknown = unknownModel(model) { return unknown }
         guard let messages = request.messages, !messages.isEmpty else {
             return FakeErrorResponses.error(
@@ -106,7 +107,7 @@ extension FakeOpenAIEngine {
         var headers: [(String, String)] = []
         if !fromBatch {
             switch admit(tokens: promptTokens + maxTokens, model: model) {
-            case .failure(let rejection): return rejection.response(model: model)
+            case .failure(let rejection): return azure.map { Self.azureRateLimited(rejection, route: $0) } ?? rejection.response(model: model)
             case .success(let granted): headers = granted
             }
         }

@@ -33,9 +33,12 @@ final class FakeOpenAIEngine: Sendable {
         self.options = options
         self.now = now
         var initial = Store()
-        let window = UInt64(options.rateWindow.components.seconds) * 1_000_000_000
-            + UInt64(options.rateWindow.components.attoseconds / 1_000_000_000)
-        initial.requestWindow = options.requestsPerMinute.map { WindowedLimit(perMinute: $0, windowNanos: window) }
+        func nanos(_ span: Duration) -> UInt64 {
+            UInt64(span.components.seconds) * 1_000_000_000 + UInt64(span.components.attoseconds / 1_000_000_000)
+        }
+        let window = nanos(options.rateWindow)
+        let requestWindow = nanos(options.azure?.requestWindow ?? options.rateWindow)
+        initial.requestWindow = options.requestsPerMinute.map { WindowedLimit(perMinute: $0, windowNanos: requestWindow) }
         initial.tokenWindow = options.tokensPerMinute.map { WindowedLimit(perMinute: $0, windowNanos: window) }
         store = Mutex(initial)
     }
@@ -54,7 +57,7 @@ final class FakeOpenAIEngine: Sendable {
                 store.recorded.append(
                     FakeRecordedRequest(
                         method: request.method, path: request.path, headers: request.headers, body: json,
-                        receivedAtNanos: now())
+                        receivedAtNanos: now(), query: request.query)
                 )
             }
             guard let index = store.faults.firstIndex(where: { $0.path == nil || $0.path == request.path }) else {
@@ -75,10 +78,15 @@ final class FakeOpenAIEngine: Sendable {
         } else if let fault, fault != .lostAnswer {
             return FakeErrorResponses.fault(fault)
         }
+        let response: FakeHTTPResponse
+        if let azure = options.azure {
+            response = self.azure(request, options: azure)
+            if fault == .lostAnswer { return .hang }
+            return .respond(response, delay: (response.status == 200 ? options.latency : .zero) + held)
+        }
         if let key = options.requiredAPIKey, request.headers["authorization"] != "Bearer \(key)" {
             return .respond(FakeErrorResponses.unauthorized(), delay: .zero)
         }
-        let response: FakeHTTPResponse
         switch (request.method, request.path) {
         case ("POST", "/v1/embeddings"): response = embeddings(request.body)
         case ("POST", "/v1/chat/completions"): response = chatCompletion(request.body)
@@ -116,7 +124,7 @@ final class FakeOpenAIEngine: Sendable {
             if let rejection {
                 store.stats.rateLimited += 1
                 store.stats.limiterRejections += 1
-                return .failure(rejection.with(headers: Self.rateLimitHeaders(&store, now: time, model: model)))
+                return .failure(rejection.with(headers: rateLimitHeaders(&store, now: time, model: model)))
             }
             store.requestWindow?.record(1, now: time)
             store.tokenWindow?.record(tokens, now: time)
@@ -127,7 +135,7 @@ final class FakeOpenAIEngine: Sendable {
             store.stats.lastAdmittedTokens = tokens
             store.nextRequestID += 1
             return .success(
-                Self.rateLimitHeaders(&store, now: time, model: model)
+                rateLimitHeaders(&store, now: time, model: model)
                     + [("x-request-id", "req_fake_\(store.nextRequestID)"), ("openai-processing-ms", "1")]
             )
         }
@@ -136,9 +144,10 @@ final class FakeOpenAIEngine: Sendable {
     private static let unlimitedRequests = 1_000_000
     private static let unlimitedTokens = 1_000_000_000
 
-    private static func rateLimitHeaders(_ store: inout Store, now: UInt64, model: String) -> [(String, String)] {
-        let requestLimit = store.requestWindow?.perMinute ?? unlimitedRequests
-        let tokenLimit = store.tokenWindow?.perMinute ?? unlimitedTokens
+    private func rateLimitHeaders(_ store: inout Store, now: UInt64, model: String) -> [(String, String)] {
+        if options.azure != nil { return Self.azureRateLimitHeaders(&store, now: now) }
+        let requestLimit = store.requestWindow?.perMinute ?? Self.unlimitedRequests
+        let tokenLimit = store.tokenWindow?.perMinute ?? Self.unlimitedTokens
         let remainingRequests = store.requestWindow?.remaining(now: now) ?? requestLimit
         let remainingTokens = store.tokenWindow?.remaining(now: now) ?? tokenLimit
         return [

@@ -43,6 +43,9 @@ public struct FakeOpenAIOptions: Sendable {
     public var maxBatchFileBytes: Int
     /// Batch API: input lines whose body contains this text get a 500 in the error file.
     public var failBatchLinesContaining: String?
+    /// When set, the server is an Azure OpenAI classic look-alike and serves nothing else
+    /// (``FakeAzureOptions``; its endpoint is ``FakeOpenAIServer/azureEndpoint``). Default `nil`.
+    public var azure: FakeAzureOptions?
 
     /// Creates options; see each property for its default.
     public init(
@@ -62,8 +65,10 @@ public struct FakeOpenAIOptions: Sendable {
         batchCompletionSeconds: Double = 0,
         enqueuedTokenLimit: Int? = nil,
         maxBatchFileBytes: Int = 200_000_000,
-        failBatchLinesContaining: String? = nil
+        failBatchLinesContaining: String? = nil,
+        azure: FakeAzureOptions? = nil
     ) {
+        self.azure = azure
         self.batchCompletionSeconds = batchCompletionSeconds
         self.enqueuedTokenLimit = enqueuedTokenLimit
         self.maxBatchFileBytes = maxBatchFileBytes

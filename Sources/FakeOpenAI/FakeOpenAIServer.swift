@@ -17,6 +17,9 @@ public final class FakeOpenAIServer: Sendable {
     public var options: FakeOpenAIOptions { engine.options }
     /// The base URL to give a client, e.g. `http://127.0.0.1:PORT/v1`.
     public var baseURL: String { "http://127.0.0.1:\(port)/v1" }
+    /// The endpoint to give an Azure client (`AZURE_OPENAI_ENDPOINT`) when serving
+    /// ``FakeOpenAIOptions/azure``, e.g. `http://127.0.0.1:PORT`.
+    public var azureEndpoint: String { "http://127.0.0.1:\(port)" }
 
     let engine: FakeOpenAIEngine
     private let channel: any Channel

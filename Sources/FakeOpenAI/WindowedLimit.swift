@@ -50,6 +50,11 @@ struct WindowedLimit: Sendable {
         return enforced.remaining(now: now)
     }
 
+    /// What is left of the enforced window (Azure reports this one, not the minute's).
+    mutating func windowRemaining(now: UInt64) -> Int {
+        enforced.remaining(now: now)
+    }
+
     /// Time until the minute's reading is whole again.
     func resetNanos(now: UInt64) -> UInt64 {
         (minute ?? enforced).resetNanos(now: now)

@@ -67,6 +67,9 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
     /// For a 4xx about the request rather than an input: what it names (`dimensions`,
     /// `encoding_format`, `model`, `batch size`, `request size`). Splitting a batch cannot help then.
     public var requestParameter: String?
+    /// The API the request spoke, so the remedy names its settings (Azure's variables for
+    /// ``APIStyle/azure(apiVersion:)``); set by the provider.
+    public var api: APIStyle = .openAI
 
     /// Creates an error value.
     public init(
@@ -167,7 +170,8 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     private var remedy: String {
-        switch kind {
+        if case .azure = api, let remedy = azureRemedy { return remedy }
+        return switch kind {
         case .authentication: "Check OPENAI_API_KEY (and OPENAI_ORG_ID / OPENAI_PROJECT_ID)."
         case .permission: "Check that the key's project may use this model and endpoint."
         case .quotaExhausted: "Check the plan and billing details; rerun once quota is available."

@@ -21,6 +21,9 @@ public struct OpenAIConfig: Sendable, CustomStringConvertible, CustomReflectable
     public var apiKey: String?
     /// The API root, without a trailing slash, e.g. `https://api.openai.com/v1`.
     public var baseURL: String
+    /// How requests are addressed and authenticated (OpenAI's way unless ``azure(environment:)``
+    /// built the settings).
+    public var api: APIStyle
     /// Sent as `OpenAI-Organization` when set.
     public var organization: String?
     /// Sent as `OpenAI-Project` when set.
@@ -71,6 +74,7 @@ public struct OpenAIConfig: Sendable, CustomStringConvertible, CustomReflectable
     ///   - maxConnections: defaults to 64.
     ///   - maxResponseBytes: defaults to 64 MiB.
     ///   - retryConnectionEstablishment: defaults to `false`.
+    ///   - api: defaults to ``APIStyle/openAI``.
     ///   - environment: where the fallbacks are read; defaults to the process environment.
     public init(
         apiKey: String? = nil,
@@ -89,6 +93,7 @@ public struct OpenAIConfig: Sendable, CustomStringConvertible, CustomReflectable
         maxConnections: Int = 64,
         maxResponseBytes: Int = 64 << 20,
         retryConnectionEstablishment: Bool = false,
+        api: APIStyle = .openAI,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
         func env(_ name: String) -> String? {
@@ -99,6 +104,7 @@ public struct OpenAIConfig: Sendable, CustomStringConvertible, CustomReflectable
         var base = baseURL ?? env("OPENAI_BASE_URL") ?? Self.defaultBaseURL
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = base
+        self.api = api
         self.organization = organization ?? env("OPENAI_ORG_ID")
         self.project = project ?? env("OPENAI_PROJECT_ID")
         self.chatModel = chatModel
@@ -121,6 +127,9 @@ public struct OpenAIConfig: Sendable, CustomStringConvertible, CustomReflectable
         guard let url = URL(string: baseURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
             let host = url.host, !host.isEmpty
         else {
+            if case .azure = api {
+                return "AZURE_OPENAI_ENDPOINT gives the base URL '\(baseURL)', not an http(s) URL such as https://NAME.openai.azure.com/openai"
+            }
             return "OPENAI_BASE_URL '\(baseURL)' is not an http(s) URL such as https://api.openai.com/v1 or http://localhost:11434/v1"
         }
         return nil
@@ -134,7 +143,7 @@ public struct OpenAIConfig: Sendable, CustomStringConvertible, CustomReflectable
     /// The settings with the key masked.
     public var description: String {
         let key = (apiKey?.isEmpty == false) ? "set" : "missing"
-        return "OpenAIConfig(baseURL: \(baseURL), apiKey: \(key), chatModel: \(chatModel), "
+        return "OpenAIConfig(provider: \(api.providerName), baseURL: \(baseURL), apiKey: \(key), chatModel: \(chatModel), "
             + "embeddingModel: \(embeddingModel), dimensions: \(dimensions.map(String.init) ?? "native"), "
             + "timeout: \(LLMError.format(timeout)), maxRetries: \(maxRetries))"
     }
@@ -144,7 +153,7 @@ public struct OpenAIConfig: Sendable, CustomStringConvertible, CustomReflectable
         Mirror(
             self,
             children: [
-                "apiKey": (apiKey?.isEmpty == false) ? "set (hidden)" : "missing", "baseURL": baseURL,
+                "apiKey": (apiKey?.isEmpty == false) ? "set (hidden)" : "missing", "baseURL": baseURL, "api": api,
                 "organization": organization as Any, "project": project as Any, "chatModel": chatModel,
                 "embeddingModel": embeddingModel, "dimensions": dimensions as Any, "timeout": timeout,
                 "maxRetries": maxRetries,

@@ -10,6 +10,8 @@ struct SuccessfulReply {
     var rateLimits: RateLimitSnapshot?
     var requestID: String?
     var retries: Int
+    /// The API that answered, for the remedy of an error about the answer.
+    var api: APIStyle = .openAI
 
     /// Decodes the body, or throws `.unparseableResponse`.
     func decode<T: Decodable>(_ type: T.Type) throws(LLMError) -> T {
@@ -22,10 +24,12 @@ struct SuccessfulReply {
 
     /// An `.unparseableResponse` error for this reply.
     func unparseable(_ detail: String) -> LLMError {
-        LLMError(
+        var error = LLMError(
             kind: .unparseableResponse, status: status,
             apiMessage: ErrorMapping.excerpt(of: body), requestID: requestID, retries: retries, detail: detail
         )
+        error.api = api
+        return error
     }
 }
 
@@ -47,6 +51,9 @@ struct OutgoingRequest {
     var contentType = "application/json"
     /// How long one attempt may take.
     var timeout: Duration?
+    /// The model of a model call (`/embeddings`, `/chat/completions`): Azure's classic API
+    /// puts it in the path as the deployment (``APIStyle``).
+    var deployment: String?
 }
 
 extension OpenAIProvider {
@@ -82,6 +89,7 @@ extension OpenAIProvider {
             case .failure(var error, let retryable, let serverDelay):
                 error.retries = retries
                 guard retryable, retries < allowed else {
+                    error.api = config.api
                     throw error.redacting(apiKey)
                 }
                 let delay = policy.delay(retry: retries, serverSuggested: serverDelay, random: random())
@@ -100,7 +108,8 @@ extension OpenAIProvider {
 
     /// One HTTP attempt; throws only `CancellationError`.
     private func attempt(_ outgoing: OutgoingRequest, retries: Int, download: Int32?) async throws -> AttemptOutcome {
-        var request = HTTPClientRequest(url: config.baseURL + outgoing.path)
+        let url = config.api.url(base: config.baseURL, path: outgoing.path, deployment: outgoing.deployment)
+        var request = HTTPClientRequest(url: url)
         switch outgoing.method {
         case .GET: request.method = .GET
         case .POST: request.method = .POST
@@ -141,11 +150,12 @@ extension OpenAIProvider {
         await observer?.didReceive(status: status, rateLimits: rateLimits, retryAfter: serverDelay)
         if (200..<300).contains(status) {
             return .success(
-                SuccessfulReply(body: payload, status: status, rateLimits: rateLimits, requestID: requestID, retries: retries)
+                SuccessfulReply(body: payload, status: status, rateLimits: rateLimits, requestID: requestID, retries: retries,
+                                api: config.api)
             )
         }
         let error = ErrorMapping.status(status, body: payload, requestID: requestID, serverDelay: serverDelay,
-                                        url: config.baseURL + outgoing.path)
+                                        url: url)
         let retryable = ErrorMapping.shouldRetry(
             error, shouldRetryHeader: header("x-should-retry"), serverDelay: serverDelay,
             maxRetryAfter: config.maxRetryAfter
@@ -155,7 +165,8 @@ extension OpenAIProvider {
 
     /// The headers every request carries.
     func addHeaders(to request: inout HTTPClientRequest, contentType: String = "application/json") {
-        request.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
+        let credential = config.api.credentialHeader(key: apiKey)
+        request.headers.add(name: credential.name, value: credential.value)
         request.headers.add(name: "Content-Type", value: contentType)
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "User-Agent", value: Self.userAgent)

@@ -15,8 +15,8 @@ public final class OpenAIProvider: LLMProvider {
     /// The `User-Agent` sent with every request.
     public static let userAgent = "llmq/\(version) (Swift; OpenAIProvider)"
 
-    /// Always `"openai"`.
-    public let name = "openai"
+    /// `"openai"`, or `"azure"` for Azure's classic API (``OpenAIConfig/api``).
+    public let name: String
     /// The settings this provider was built with (``OpenAIConfig/description`` hides the key).
     public let config: OpenAIConfig
 
@@ -59,6 +59,7 @@ public final class OpenAIProvider: LLMProvider {
         httpConfig.timeout.connect = min(config.timeout, .seconds(10)).timeAmount
         httpConfig.decompression = .enabled(limit: .size(config.maxResponseBytes))
         self.config = config
+        self.name = config.api.providerName
         self.apiKey = key
         self.client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfig)
         self.sleeper = sleeper
@@ -81,7 +82,8 @@ public final class OpenAIProvider: LLMProvider {
     public func generate(_ request: ChatRequest) async throws -> LLMResponse {
         let estimate = request.estimatedTokens ?? TokenEstimate.chat(request)
         let body = try OpenAIRequestBody.chat(request, defaultModel: config.chatModel)
-        let reply = try await send(OutgoingRequest(path: OpenAIRequestBody.chatPath, body: body), estimatedTokens: estimate)
+        let outgoing = OutgoingRequest(path: OpenAIRequestBody.chatPath, body: body, deployment: request.model ?? config.chatModel)
+        let reply = try await send(outgoing, estimatedTokens: estimate)
         let decoded = try reply.decode(OpenAIWire.ChatCompletionResponse.self)
         guard let choice = decoded.choices.first else {
             throw reply.unparseable("the completion has no choices")
@@ -107,7 +109,8 @@ public final class OpenAIProvider: LLMProvider {
         }
         let estimate = request.estimatedTokens ?? TokenEstimate.embeddings(request.inputs)
         let body = try OpenAIRequestBody.embeddings(request.inputs, model: model, dimensions: dimensions)
-        let reply = try await send(OutgoingRequest(path: OpenAIRequestBody.embeddingsPath, body: body), estimatedTokens: estimate)
+        let reply = try await send(OutgoingRequest(path: OpenAIRequestBody.embeddingsPath, body: body, deployment: model),
+                                   estimatedTokens: estimate)
         let parsed: EmbeddingsResponseParser.Parsed
         do {
             parsed = try EmbeddingsResponseParser.parse(

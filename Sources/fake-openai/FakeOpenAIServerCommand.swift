@@ -2,8 +2,9 @@ import ArgumentParser
 import FakeOpenAI
 import Foundation
 
-/// `fake-openai [--port N] [--latency-ms N] [--rpm N] [--tpm N] [--rate-window SECONDS] [--fault SPEC]…`: runs the
-/// fake OpenAI server on 127.0.0.1, prints its base URL, and serves until interrupted.
+/// `fake-openai [--port N] [--latency-ms N] [--rpm N] [--tpm N] [--rate-window SECONDS] [--fault SPEC]… [--azure]`: runs
+/// the fake OpenAI (or, with `--azure`, Azure OpenAI) server on 127.0.0.1, prints its base URL (endpoint), and serves
+/// until interrupted.
 @main struct FakeOpenAIServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fake-openai", abstract: "Runs the fake OpenAI server on loopback.",
@@ -14,6 +15,12 @@ import Foundation
             limits them to one path). SPEC: 429 (or rate-limit), 429=MS (with
             retry-after-ms), quota, 401, any 5xx (500, 503, …), drop, hang, garbage,
             html-502; each with an optional *COUNT.
+
+            --azure serves Azure OpenAI's classic API instead, at the printed endpoint:
+            POST /openai/deployments/NAME/embeddings (and /chat/completions) with
+            ?api-version=YYYY-MM-DD and an api-key header (--api-key KEY to require
+            one key), only x-ratelimit-remaining-* headers, Azure's 401/404/429 bodies;
+            --rpm is then counted over --request-window seconds (default 10).
             """
     )
 
@@ -43,8 +50,16 @@ import Foundation
     @Option(name: .customLong("fault-path"), help: ArgumentHelp("Only requests to this path (e.g. /v1/embeddings) get the faults.", valueName: "path"))
     var faultPath: String?
 
-    @Option(name: .customLong("api-key"), help: ArgumentHelp("Answer 401 unless requests carry 'Authorization: Bearer KEY'.", valueName: "key"))
+    @Option(name: .customLong("api-key"), help: ArgumentHelp(
+        "Answer 401 unless requests carry 'Authorization: Bearer KEY' (with --azure: 'api-key: KEY').", valueName: "key"))
     var apiKey: String?
+
+    @Flag(help: "Serve Azure OpenAI's classic API (see above) and print its endpoint.")
+    var azure = false
+
+    @Option(name: .customLong("request-window"), help: ArgumentHelp(
+        "With --azure: seconds over which --rpm is counted and x-ratelimit-remaining-requests reported.", valueName: "seconds"))
+    var requestWindow: Double = 10
 
     @Option(help: ArgumentHelp("Answer embeddings as float or base64 whatever the client asks.", valueName: "float|base64"))
     var encoding: String?
@@ -60,6 +75,9 @@ import Foundation
         guard rateWindow > 0, rateWindow <= 60 else {
             throw ValidationError("--rate-window must be more than 0 and at most 60 seconds, got \(rateWindow).")
         }
+        guard requestWindow > 0, requestWindow <= 60 else {
+            throw ValidationError("--request-window must be more than 0 and at most 60 seconds, got \(requestWindow).")
+        }
         for spec in fault {
             do { _ = try FakeFault.faults(fromSpec: spec) } catch { throw ValidationError("--fault: \(error)") }
         }
@@ -72,16 +90,20 @@ import Foundation
         let server = try await FakeOpenAIServer.start(
             FakeOpenAIOptions(
                 port: port, latency: .milliseconds(latencyMs), requestsPerMinute: rpm, tokensPerMinute: tpm,
-                rateWindow: .milliseconds(Int64((rateWindow * 1000).rounded())), rejectInputsContaining: rejectMarker, requiredAPIKey: apiKey,
-                forceEncoding: encoding.flatMap(FakeEmbeddingEncoding.init(rawValue:)),
-                reverseEmbeddingOrder: reverseOrder, recordRequests: false
+                rateWindow: .milliseconds(Int64((rateWindow * 1000).rounded())), rejectInputsContaining: rejectMarker,
+                requiredAPIKey: azure ? nil : apiKey, forceEncoding: encoding.flatMap(FakeEmbeddingEncoding.init(rawValue:)),
+                reverseEmbeddingOrder: reverseOrder, recordRequests: false,
+                azure: azure ? FakeAzureOptions(apiKey: apiKey, requestWindow: .milliseconds(Int64((requestWindow * 1000).rounded()))) : nil
             )
         )
         var faults: [FakeFault] = []
+        guard requestWindow > 0, requestWindow <= 60 else {
+            throw ValidationError("--request-window must be more than 0 and at most 60 seconds, got \(requestWindow).")
+        }
         for spec in fault { faults += try FakeFault.faults(fromSpec: spec) }
         if !faults.isEmpty { server.enqueueFaults(faults, path: faultPath) }
         // Unbuffered, so a parent process reading a pipe sees the URL at once.
-        FileHandle.standardOutput.write(Data((server.baseURL + "\n").utf8))
+        FileHandle.standardOutput.write(Data(((azure ? server.azureEndpoint : server.baseURL) + "\n").utf8))
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(3600))
         }

@@ -9,7 +9,9 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
             Example: llmq run jobs/example.jsonl --concurrency 8   (with OPENAI_API_KEY set)
 
-            Needs OPENAI_API_KEY (OPENAI_BASE_URL points at any OpenAI-compatible server).
+            Needs OPENAI_API_KEY (OPENAI_BASE_URL points at any OpenAI-compatible server);
+            --provider azure needs AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY and
+            OPENAI_API_VERSION instead, and sends each job to the deployment its model names.
             A FILE that cannot be read is reported and skipped (exit 65), and a glob the
             shell matched to nothing (new-docs/*.jsonl on a night without new files) is a
             note: the queue is processed either way, so a cron line always resumes.
@@ -30,6 +32,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var jobOptions: JobFileOptions
     @OptionGroup var runOptions: RunOptions
+    @OptionGroup var providerOptions: ProviderOptions
     @OptionGroup var tokenizer: TokenizerOptions
     @OptionGroup var folders: FolderOptions
     @OptionGroup(title: "Batch API mode") var batchMode: BatchModeOptions
@@ -41,8 +44,12 @@ struct RunCommand: AsyncParsableCommand {
         stampErrorLinesUnlessATerminal()
         // Every flag and the environment are checked before anything is touched.
         let options = try runOptions.workerOptions()
-        let config = try runOptions.providerConfig()
+        let config = try runOptions.providerConfig(provider: try providerOptions.name())
         let batch = try batchMode.batchOptions(databasePath: database.path, maxDuration: runOptions.maxDuration)
+        if batch != nil, config.api != .openAI {
+            throw CLIError(.usage, "--batch-api is not supported with --provider \(config.api.providerName) (Azure's Batch API "
+                + "needs a Global Batch deployment of its own): run without --batch-api")
+        }
         var status = ExitStatus.ok
         if !files.isEmpty || !folders.folders.isEmpty {
             // A missing file or an unmatched glob is reported and the queue still runs.

@@ -100,17 +100,12 @@ struct RunOptions: ParsableArguments {
             retryBackoffBase: backoffs[2], outagePauseBase: backoffs[0], outagePauseCap: backoffs[1])
     }
 
-    /// The provider settings: the API key and base URL from the environment, these flags;
-    /// a usage error when the key is missing or the base URL is malformed (checked before
+    /// The settings of `provider` (``ProviderRegistry``) from the environment, with these
+    /// flags; a usage error naming the variable that is missing or malformed (checked before
     /// anything is enqueued).
-    func providerConfig(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> OpenAIConfig {
-        guard let key = environment["OPENAI_API_KEY"], !key.isEmpty else {
-            throw CLIError(.usage, "OPENAI_API_KEY is not set: export your API key (or run `llmq demo` for an offline tour)")
-        }
-        let config = OpenAIConfig(
-            apiKey: key, timeout: .milliseconds(Int64(timeout * 1000)), maxRetries: maxRetries,
-            maxConnections: max(concurrency, 1), environment: environment)
-        if let problem = config.baseURLProblem { throw CLIError(.usage, problem) }
-        return config
+    func providerConfig(provider: String = "openai", environment: [String: String] = ProcessInfo.processInfo.environment) throws -> OpenAIConfig {
+        try ProviderOptions.config(
+            provider: provider, environment: environment, openAIKeyHint: "export your API key (or run `llmq demo` for an offline tour)",
+            timeout: timeout, maxRetries: maxRetries, maxConnections: concurrency)
     }
 }

@@ -15,8 +15,9 @@ struct SearchCommand: AsyncParsableCommand {
                       llmq search --like doc-42 --json
 
             TEXT is embedded with the model and dimensions of the stored vectors (one API
-            call, needing OPENAI_API_KEY; a text embedded before, by a job or an earlier
-            search, is not paid for again). --like uses a stored vector (the job's first
+            call, needing OPENAI_API_KEY, or with --provider azure the variables `llmq run`
+            names; a text embedded before, by a job or an earlier search, is not paid for
+            again). --like uses a stored vector (the job's first
             chunk, or ID#CHUNK) and leaves that vector out of the hits. Ties are broken by
             id, then chunk. The vectors are scanned from DB-search, a file beside the
             database kept in step with it (rebuilt whenever it does not match).
@@ -25,6 +26,7 @@ struct SearchCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var tokenizer: TokenizerOptions
+    @OptionGroup var providerOptions: ProviderOptions
 
     @Argument(help: ArgumentHelp("The text to search for.", valueName: "text"))
     var text: String?
@@ -81,7 +83,8 @@ struct SearchCommand: AsyncParsableCommand {
                 query = try SearchQuery.stored(like, rows: rows, kinds: kinds, model: model, dimensions: dimensions)
             } else {
                 let kind = try SearchQuery.chooseKind(kinds, model: model, dimensions: dimensions)
-                query = try await SearchQuery.embedded(text ?? "", kind: kind, rows: rows, tokenizer: tokenizer, timeout: timeout)
+                query = try await SearchQuery.embedded(text ?? "", kind: kind, rows: rows, tokenizer: tokenizer, timeout: timeout,
+                                                     provider: try providerOptions.name())
             }
             let options = SearchOptions(k: k, minScore: minScore ?? -.infinity, idPrefix: prefix, excluding: query.excluding)
             let hits = try await search.search(query.vector, kind: query.kind, options: options)

@@ -56,7 +56,8 @@ struct SearchQuery {
     /// embedded now with one request and kept for next time.
     /// - Throws: `CLIError(.usage)` for a text over the model's input limit or a missing
     ///   API key; `CLIError(.credentials)` when the API refuses the key or account.
-    static func embedded(_ text: String, kind: VectorKind, rows: StoredVectors, tokenizer: TokenizerOptions, timeout: Double) async throws -> SearchQuery {
+    static func embedded(_ text: String, kind: VectorKind, rows: StoredVectors, tokenizer: TokenizerOptions, timeout: Double,
+                         provider: String) async throws -> SearchQuery {
         let sent = try rows.sentDimensions(for: kind)
         if let vector = try rows.storedQueryVector(text: text, kind: kind, sentDimensions: sent) {
             return SearchQuery(vector: vector, kind: kind, excluding: nil)
@@ -67,14 +68,12 @@ struct SearchQuery {
         if count.isExact, count.tokens > limit {
             throw CLIError(.usage, "the search text is \(count.tokens) tokens, over the \(limit)-token input limit of \(kind.model): shorten it")
         }
-        let environment = ProcessInfo.processInfo.environment
-        guard let key = environment["OPENAI_API_KEY"], !key.isEmpty else {
-            throw CLIError(.usage, "OPENAI_API_KEY is not set: a TEXT search embeds the text (or search with --like ID, which needs no API call)")
-        }
+        let config = try ProviderOptions.config(
+            provider: provider, environment: ProcessInfo.processInfo.environment,
+            openAIKeyHint: "a TEXT search embeds the text (or search with --like ID, which needs no API call)", timeout: timeout, maxConnections: 1)
         let provider: OpenAIProvider
         do {
-            provider = try OpenAIProvider(config: OpenAIConfig(apiKey: key, timeout: .milliseconds(Int64(timeout * 1000)), maxConnections: 1,
-                                                               environment: environment))
+            provider = try OpenAIProvider(config: config)
         } catch {
             throw CLIError(.usage, error.message)
         }

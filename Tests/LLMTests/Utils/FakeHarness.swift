@@ -19,9 +19,11 @@ struct FakeHarness {
 }
 
 /// Starts a fake server and a provider (fixed jitter, recording sleeper), runs `body`,
-/// then shuts both down whatever happens.
+/// then shuts both down whatever happens. `settings` builds the provider's settings from
+/// the running server (default: OpenAI's, at its base URL, with ``testAPIKey``).
 func withFakeProvider<T>(
     server options: FakeOpenAIOptions = FakeOpenAIOptions(),
+    settings: (FakeOpenAIServer) throws -> OpenAIConfig = { OpenAIConfig(apiKey: testAPIKey, baseURL: $0.baseURL, environment: [:]) },
     configure: (inout OpenAIConfig) -> Void = { _ in },
     observer: (any RequestObserver)? = nil,
     now: @escaping @Sendable () -> Date = { Date() },
@@ -29,10 +31,10 @@ func withFakeProvider<T>(
 ) async throws -> T {
     let server = try await FakeOpenAIServer.start(options)
     let sleeper = RecordingSleeper()
-    var config = OpenAIConfig(apiKey: testAPIKey, baseURL: server.baseURL, environment: [:])
-    configure(&config)
     let provider: OpenAIProvider
     do {
+        var config = try settings(server)
+        configure(&config)
         provider = try OpenAIProvider(config: config, sleeper: sleeper, random: fixedRandom, observer: observer, now: now)
     } catch {
         await server.shutdown()

@@ -1,0 +1,77 @@
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+
+extension FakeOpenAIEngine {
+    /// Answers `request` as Azure OpenAI's classic API does (``FakeAzureOptions``): a route
+    /// or API version it does not serve is a 404 "Resource not found", a missing or wrong
+    /// `api-key` a 401, an unknown deployment a 404 `DeploymentNotFound`.
+    func azure(_ request: FakeRequest, options azure: FakeAzureOptions) -> FakeHTTPResponse {
+        let parts = request.path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        // "", "openai", "deployments", NAME, then "embeddings" or "chat", "completions".
+        let tail = Array(parts.dropFirst(4))
+        let operation: String? =
+            switch tail {
+            case ["embeddings"]: "Embeddings_Create"
+            case ["chat", "completions"]: "ChatCompletions_Create"
+            default: nil
+            }
+        guard request.method == "POST", parts.count >= 5, parts[1] == "openai", parts[2] == "deployments", let operation,
+              let deployment = parts[3].removingPercentEncoding, !deployment.isEmpty,
+              let version = request.query["api-version"], version.wholeMatch(of: /\d{4}-\d\d-\d\d(-preview)?/) != nil
+        else {
+            return Self.azureError(status: 404, code: "404", message: "Resource not found")
+        }
+        guard let key = request.headers["api-key"], !key.isEmpty, azure.apiKey == nil || azure.apiKey == key else {
+            return Self.azureError(
+                status: 401, code: "401",
+                message: "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key "
+                    + "for an active subscription and use a correct regional API endpoint for your resource.")
+        }
+        if let known = options.knownModels, !known.contains(deployment) {
+            return Self.azureError(
+                status: 404, code: "DeploymentNotFound",
+                message: "The API deployment for this resource does not exist. If you created the deployment within the last "
+                    + "5 minutes, please wait a moment and try again.")
+        }
+        let route = FakeAzureRoute(deployment: deployment, operation: operation, apiVersion: version)
+        return tail == ["embeddings"] ? embeddings(request.body, azure: route) : chatCompletion(request.body, azure: route)
+    }
+
+    /// Azure's `{"error": {"code", "message"}}` with the given status.
+    static func azureError(status: Int, code: String, message: String, headers: [(String, String)] = []) -> FakeHTTPResponse {
+        let body: JSONValue = .object(["error": .object(["code": .string(code), "message": .string(message)])])
+        let data = (try? FakeErrorResponses.encoder.encode(body)) ?? Data("{}".utf8)
+        return FakeHTTPResponse(status: status, headers: [("content-type", "application/json")] + headers, body: ByteBuffer(data: data))
+    }
+
+    /// Azure's 429 for `rejection` on `route`: "Requests to the … Operation under Azure OpenAI
+    /// API version … have exceeded call rate limit …", with `retry-after` (whole seconds),
+    /// `retry-after-ms` and the remainders.
+    static func azureRateLimited(_ rejection: LimitRejection, route: FakeAzureRoute) -> FakeHTTPResponse {
+        let (measure, waitNanos, headers): (String, UInt64, [(String, String)]) =
+            switch rejection {
+            case .requests(_, _, let wait, let headers): ("call", wait, headers)
+            case .tokens(_, _, _, let wait, let headers): ("token", wait, headers)
+            case .tooLarge(_, _, let headers): ("token", 60_000_000_000, headers)
+            }
+        let millis = max(1, (waitNanos + 999_999) / 1_000_000)
+        let seconds = max(1, (millis + 999) / 1000)
+        return azureError(
+            status: 429, code: "429",
+            message: "Requests to the \(route.operation) Operation under Azure OpenAI API version \(route.apiVersion) have "
+                + "exceeded \(measure) rate limit of your current OpenAI S0 pricing tier. Please retry after \(seconds) "
+                + "second\(seconds == 1 ? "" : "s"). Please go here: https://aka.ms/oai/quotaincrease if you would like to "
+                + "further increase the default rate limit.",
+            headers: headers + [("retry-after", String(seconds)), ("retry-after-ms", String(millis))])
+    }
+
+    /// The only rate-limit headers Azure sends: what is left of the request window and of
+    /// the minute's tokens.
+    static func azureRateLimitHeaders(_ store: inout Store, now: UInt64) -> [(String, String)] {
+        [
+            ("x-ratelimit-remaining-requests", String(store.requestWindow?.windowRemaining(now: now) ?? 1_000_000)),
+            ("x-ratelimit-remaining-tokens", String(store.tokenWindow?.remaining(now: now) ?? 1_000_000_000)),
+        ]
+    }
+}
