@@ -1,7 +1,9 @@
-/// Azure OpenAI's classic API, as the fake serves it when ``FakeOpenAIOptions/azure`` is
-/// set: only `POST /openai/deployments/{deployment}/embeddings` and `…/chat/completions`,
-/// each with `?api-version=` and an `api-key` header; the deployment is the model (the
-/// body's `model` is ignored); 401 and 404 in Azure's shapes; only the
+/// Azure OpenAI, as the fake serves it when ``FakeOpenAIOptions/azure`` is set: the classic
+/// API, only `POST /openai/deployments/{deployment}/embeddings` and `…/chat/completions`,
+/// each with `?api-version=` and an `api-key` header, the deployment being the model (the
+/// body's `model` is ignored); and the v1 API, `POST /openai/v1/embeddings` and
+/// `…/chat/completions` (`api-version` optional, `api-key` or `Authorization: Bearer`, the
+/// body's `model` the deployment). 401 and 404 in Azure's shapes; only the
 /// `x-ratelimit-remaining-requests` / `-tokens` headers; Azure-worded 429s with
 /// `retry-after` and `retry-after-ms`.
 public struct FakeAzureOptions: Sendable, Hashable {
@@ -20,10 +22,10 @@ public struct FakeAzureOptions: Sendable, Hashable {
     }
 }
 
-/// The Azure route a request matched: its deployment (the model), operation (for the 429's
-/// wording) and API version.
+/// The Azure route a request matched: its deployment (the model; nil on the v1 API, where
+/// the body names it), operation (for the 429's wording) and API version.
 struct FakeAzureRoute: Sendable {
-    var deployment: String
+    var deployment: String?
     /// `Embeddings_Create` or `ChatCompletions_Create`.
     var operation: String
     var apiVersion: String

@@ -3,32 +3,38 @@ import NIOCore
 import NIOFoundationCompat
 
 extension FakeOpenAIEngine {
-    /// Answers `request` as Azure OpenAI's classic API does (``FakeAzureOptions``): a route
-    /// or API version it does not serve is a 404 "Resource not found", a missing or wrong
-    /// `api-key` a 401, an unknown deployment a 404 `DeploymentNotFound`.
+    /// Answers `request` as Azure OpenAI does (``FakeAzureOptions``): the classic API
+    /// (`/openai/deployments/NAME/…?api-version=YYYY-MM-DD`, `api-key`) or the v1 API
+    /// (`/openai/v1/…`, `api-version` optional, `api-key` or a Bearer key, the body's model
+    /// the deployment). A route or API version it does not serve is a 404 "Resource not
+    /// found", a missing or wrong key a 401, an unknown classic deployment a 404 `DeploymentNotFound`.
     func azure(_ request: FakeRequest, options azure: FakeAzureOptions) -> FakeHTTPResponse {
         let parts = request.path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        // "", "openai", "deployments", NAME, then "embeddings" or "chat", "completions".
-        let tail = Array(parts.dropFirst(4))
+        let notFound = Self.azureError(status: 404, code: "404", message: "Resource not found")
+        // "", "openai", then "deployments", NAME or "v1", then "embeddings" or "chat", "completions".
+        guard request.method == "POST", parts.count >= 4, parts[1] == "openai", ["deployments", "v1"].contains(parts[2]) else {
+            return notFound
+        }
+        let classic = parts[2] == "deployments"
+        let tail = Array(parts.dropFirst(classic ? 4 : 3))
         let operation: String? =
             switch tail {
             case ["embeddings"]: "Embeddings_Create"
             case ["chat", "completions"]: "ChatCompletions_Create"
             default: nil
             }
-        guard request.method == "POST", parts.count >= 5, parts[1] == "openai", parts[2] == "deployments", let operation,
-              let deployment = parts[3].removingPercentEncoding, !deployment.isEmpty,
-              let version = request.query["api-version"], version.wholeMatch(of: /\d{4}-\d\d-\d\d(-preview)?/) != nil
-        else {
-            return Self.azureError(status: 404, code: "404", message: "Resource not found")
-        }
-        guard let key = request.headers["api-key"], !key.isEmpty, azure.apiKey == nil || azure.apiKey == key else {
+        let version = request.query["api-version"] ?? (classic ? "" : "v1")
+        let deployment = classic ? parts[3].removingPercentEncoding : nil
+        let versionServed = classic ? version.wholeMatch(of: /\d{4}-\d\d-\d\d(-preview)?/) != nil : ["v1", "preview"].contains(version)
+        guard let operation, versionServed, !classic || deployment?.isEmpty == false else { return notFound }
+        let bearer = request.headers["authorization"].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
+        guard let key = request.headers["api-key"] ?? (classic ? nil : bearer), !key.isEmpty, azure.apiKey == nil || azure.apiKey == key else {
             return Self.azureError(
                 status: 401, code: "401",
                 message: "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key "
                     + "for an active subscription and use a correct regional API endpoint for your resource.")
         }
-        if let known = options.knownModels, !known.contains(deployment) {
+        if let deployment, let known = options.knownModels, !known.contains(deployment) {
             return Self.azureError(
                 status: 404, code: "DeploymentNotFound",
                 message: "The API deployment for this resource does not exist. If you created the deployment within the last "

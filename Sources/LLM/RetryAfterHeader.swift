@@ -1,14 +1,16 @@
 import Foundation
 
 /// Parses the server's suggested retry delay as the Python SDK does: `retry-after-ms`
-/// (milliseconds, fractional allowed) first, then `retry-after` as seconds, then as an
-/// HTTP date relative to `now`.
+/// (milliseconds, fractional allowed) first, then Azure's `x-ms-retry-after-ms`, then
+/// `retry-after` as seconds, then as an HTTP date relative to `now`.
 enum RetryAfterHeader {
     /// The suggested delay, or `nil` when absent or unparseable. May be zero or negative
     /// (a date in the past); callers then fall back to backoff.
     static func parse(header: (String) -> String?, now: Date = Date()) -> Duration? {
-        if let raw = header("retry-after-ms"), let ms = Double(raw.trimmingSpaces), ms.isFinite {
-            return .nanoseconds(Int64((ms * 1e6).rounded()))
+        for name in ["retry-after-ms", "x-ms-retry-after-ms"] {
+            if let raw = header(name), let ms = Double(raw.trimmingSpaces), ms.isFinite {
+                return .nanoseconds(Int64((ms * 1e6).rounded()))
+            }
         }
         guard let raw = header("retry-after")?.trimmingSpaces else { return nil }
         if let seconds = Double(raw), seconds.isFinite {

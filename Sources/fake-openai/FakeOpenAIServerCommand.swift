@@ -16,11 +16,12 @@ import Foundation
             retry-after-ms), quota, 401, any 5xx (500, 503, …), drop, hang, garbage,
             html-502; each with an optional *COUNT.
 
-            --azure serves Azure OpenAI's classic API instead, at the printed endpoint:
+            --azure serves Azure OpenAI instead, at the printed endpoint: the classic
             POST /openai/deployments/NAME/embeddings (and /chat/completions) with
-            ?api-version=YYYY-MM-DD and an api-key header (--api-key KEY to require
-            one key), only x-ratelimit-remaining-* headers, Azure's 401/404/429 bodies;
-            --rpm is then counted over --request-window seconds (default 10).
+            ?api-version=YYYY-MM-DD and an api-key header, and the v1 API under
+            /openai/v1 (api-key or Bearer); --api-key KEY requires one key; only
+            x-ratelimit-remaining-* headers, Azure's 401/404/429 bodies; --rpm is then
+            counted over --request-window seconds (default 10).
             """
     )
 
@@ -54,7 +55,7 @@ import Foundation
         "Answer 401 unless requests carry 'Authorization: Bearer KEY' (with --azure: 'api-key: KEY').", valueName: "key"))
     var apiKey: String?
 
-    @Flag(help: "Serve Azure OpenAI's classic API (see above) and print its endpoint.")
+    @Flag(help: "Serve Azure OpenAI's classic and v1 APIs (see above) and print its endpoint.")
     var azure = false
 
     @Option(name: .customLong("request-window"), help: ArgumentHelp(

@@ -111,6 +111,16 @@ struct AzureProviderTests {
         }
     }
 
+    @Test func azuresOwnRetryAfterMsHeaderIsHonouredWhenThePlainOneIsMissing() async throws {
+        try await withFakeProvider(server: azureServer, settings: azureSettings) { fake in
+            fake.server.enqueueFaults([.custom(status: 429, headers: ["x-ms-retry-after-ms": "1250", "retry-after": "2"],
+                                               body: #"{"error":{"code":"429","message":"Requests to the Embeddings_Create Operation under Azure OpenAI API version 2024-10-21 have exceeded call rate limit. Please retry after 2 seconds."}}"#)])
+            let response = try await fake.provider.embed(["x"], model: "emb", dimensions: nil)
+            #expect(response.retries == 1)
+            #expect(fake.sleeper.delays == [.milliseconds(1250)])
+        }
+    }
+
     @Test func onlyTheRemainingHeadersAreReported() async throws {
         try await withFakeProvider(server: FakeOpenAIOptions(requestsPerMinute: 600, azure: FakeAzureOptions(apiKey: testAPIKey)),
                                    settings: azureSettings) { fake in

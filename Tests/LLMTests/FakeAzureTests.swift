@@ -10,8 +10,9 @@ struct FakeAzureTests {
     private let body = ByteBuffer(string: #"{"input": ["hello"], "encoding_format": "float"}"#)
 
     private func answer(_ path: String, method: String = "POST", query: [String: String] = ["api-version": "2024-10-21"],
-                        headers: [String: String] = ["api-key": "k1"]) throws -> (status: Int, headers: [String: String], body: String) {
-        guard case .respond(let response, _) = engine.handle(FakeRequest(method: method, path: path, headers: headers, body: body, query: query))
+                        headers: [String: String] = ["api-key": "k1"], body: ByteBuffer? = nil) throws -> (status: Int, headers: [String: String], body: String) {
+        let request = FakeRequest(method: method, path: path, headers: headers, body: body ?? self.body, query: query)
+        guard case .respond(let response, _) = engine.handle(request)
         else { throw CancellationError() }
         return (response.status, Dictionary(response.headers, uniquingKeysWith: { $1 }), String(buffer: response.body))
     }
@@ -35,7 +36,16 @@ struct FakeAzureTests {
         #expect(try answer("/openai/deployments/emb/embeddings", method: "GET").status == 404)
     }
 
-    @Test func aBearerTokenInsteadOfApiKeyIsA401InAzuresShape() throws {
+    @Test func theV1APITakesTheBodysModelAndABearerKeyWithoutAVersion() throws {
+        let v1 = ByteBuffer(string: #"{"model": "emb", "input": ["hello"], "encoding_format": "float"}"#)
+        let reply = try answer("/openai/v1/embeddings", query: [:], headers: ["authorization": "Bearer k1"], body: v1)
+        #expect(reply.status == 200)
+        #expect(reply.body.contains(#""model":"emb""#))
+        #expect(try answer("/openai/v1/embeddings", query: [:], headers: ["authorization": "Bearer k2"], body: v1).status == 401)
+        #expect(try answer("/openai/v1/embeddings", query: ["api-version": "2024-10-21"], body: v1).body == notFound)
+    }
+
+    @Test func aBearerTokenInsteadOfApiKeyIsA401OnTheClassicAPI() throws {
         let reply = try answer("/openai/deployments/emb/embeddings", headers: ["authorization": "Bearer k1"])
         #expect(reply.status == 401)
         #expect(reply.body.hasPrefix(#"{"error":{"code":"401","message":"Access denied due to invalid subscription key"#))

@@ -128,6 +128,44 @@ struct AzureEndToEndTests {
         #expect(!result.stderr.contains("wrong-key-4711"))
     }
 
+    /// The commands of the README's Azure block, one script per route (a comment line
+    /// starts the next), made to run here: the fake's endpoint, key and the built binary.
+    private func readmeAzureScripts(endpoint: String) throws -> [String] {
+        let readme = try String(contentsOf: repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let block = try #require(readme.components(separatedBy: "```sh\n").first { $0.contains("--provider azure") })
+        var scripts: [String] = []
+        for line in block.components(separatedBy: "```")[0].split(separator: "\n") {
+            if line.hasPrefix("#") {
+                scripts.append("")
+            } else if !scripts.isEmpty {
+                scripts[scripts.count - 1] += line.replacingOccurrences(of: "https://NAME.openai.azure.com", with: endpoint)
+                    .replacingOccurrences(of: "<azure key>", with: azureKey)
+                    .replacingOccurrences(of: "llmq run", with: "'\(llmqBinary().path)' run --quiet") + "\n"
+            }
+        }
+        return scripts
+    }
+
+    @Test func theReadmesTwoAzureRoutesWorkAsWritten() async throws {
+        let server = try await FakeOpenAIServer.start(FakeOpenAIOptions(azure: FakeAzureOptions(apiKey: azureKey)))
+        defer { Task { await server.shutdown() } }
+        let scripts = try readmeAzureScripts(endpoint: server.azureEndpoint)
+        try #require(scripts.count == 2, "the README's Azure block shows the v1 and the classic route")
+        var paths: [Set<String>] = []
+        for script in scripts {
+            let dir = try TemporaryDirectory()
+            let inputs = try writeAzureCorpus(dir.path("jobs.jsonl"), count: 3)
+            let before = server.recordedRequests().count
+            let result = try await runLLMQInBackground(
+                ["-c", "cd '\(dir.url.path)' && " + script], environment: ["LLMQ_DB": dir.path("q.sqlite")],
+                executable: URL(fileURLWithPath: "/bin/sh"))
+            #expect(result.status == 0, "\(script)\nstderr: \(result.stderr)")
+            #expect(try statusCounts(dir.path("q.sqlite")) == ["succeeded": inputs.count])
+            paths.append(Set(server.recordedRequests().dropFirst(before).map(\.path)))
+        }
+        #expect(paths == [["/openai/v1/embeddings"], ["/openai/deployments/emb/embeddings"]])
+    }
+
     /// Each bad setting, the exact message, exit 2, and nothing enqueued (no database made).
     @Test(arguments: [
         (["AZURE_OPENAI_ENDPOINT": ""], azureFlag,
