@@ -17,6 +17,7 @@ extension FakeOpenAIEngine {
         else {
             return FakeErrorResponses.invalidInput()
         }
+        if let refusal = options.quirks.inputCapRefusal(count: inputs.count) { return refusal }
         let native = FakeOpenAIServer.nativeDimensions(of: model)
         let dimensions = request.dimensions ?? native
         guard (1...native).contains(dimensions) else {
@@ -68,7 +69,8 @@ extension FakeOpenAIEngine {
         }
         out.writeString("],\"model\":")
         out.writeString(Self.jsonString(model))
-        out.writeString(",\"usage\":{\"prompt_tokens\":\(tokens),\"total_tokens\":\(tokens)}}")
+        let usage = options.quirks.usageInCharacters ? inputs.reduce(0) { $0 + $1.count } : tokens
+        out.writeString(",\"usage\":{\"prompt_tokens\":\(usage),\"total_tokens\":\(usage)}}")
         return FakeHTTPResponse(status: 200, headers: [("content-type", "application/json")] + headers, body: out)
     }
 

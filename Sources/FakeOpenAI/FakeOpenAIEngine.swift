@@ -23,6 +23,8 @@ final class FakeOpenAIEngine: Sendable {
         var nextObjectID = 0
         /// Every embedding input a batch line ran, in the order run.
         var batchEmbeddedInputs: [String] = []
+        /// When each answer in flight is due (``FakeServerQuirks/maxInFlight``).
+        var answersDue: [UInt64] = []
     }
 
     let options: FakeOpenAIOptions
@@ -78,7 +80,7 @@ final class FakeOpenAIEngine: Sendable {
         } else if let fault, fault != .lostAnswer {
             return FakeErrorResponses.fault(fault)
         }
-        let response: FakeHTTPResponse
+        var response: FakeHTTPResponse
         if let azure = options.azure {
             response = self.azure(request, options: azure)
             if fault == .lostAnswer { return .hang }
@@ -87,6 +89,7 @@ final class FakeOpenAIEngine: Sendable {
         if let key = options.requiredAPIKey, request.headers["authorization"] != "Bearer \(key)" {
             return .respond(FakeErrorResponses.unauthorized(), delay: .zero)
         }
+        if let refusal = quirkRefusal(request, body: json) { return .respond(refusal, delay: .zero) }
         switch (request.method, request.path) {
         case ("POST", "/v1/embeddings"): response = embeddings(request.body)
         case ("POST", "/v1/chat/completions"): response = chatCompletion(request.body)
@@ -97,9 +100,38 @@ final class FakeOpenAIEngine: Sendable {
                 status: 404, message: "Invalid URL (\(request.method) \(request.path))", type: "invalid_request_error"
             )
         }
+        if options.quirks.omitsRateLimitHeaders { response.headers.removeAll { $0.0.hasPrefix("x-ratelimit-") } }
         // The work is done, but the answer never arrives.
         if fault == .lostAnswer { return .hang }
         return .respond(response, delay: (response.status == 200 ? options.latency : .zero) + held)
+    }
+
+    /// The answer of a server with ``FakeOptions/quirks`` that refuses `request` before
+    /// looking at it: busy (too many in flight), a `null` member, base64 not supported.
+    private func quirkRefusal(_ request: FakeRequest, body: JSONValue?) -> FakeHTTPResponse? {
+        let quirks = options.quirks
+        guard request.method == "POST", request.path == "/v1/embeddings" || request.path == "/v1/chat/completions" else {
+            return nil
+        }
+        if let limit = quirks.maxInFlight {
+            let time = now()
+            let due = time + UInt64(options.latency.components.seconds) * 1_000_000_000
+                + UInt64(options.latency.components.attoseconds / 1_000_000_000)
+            let busy = store.withLock { store in
+                store.answersDue.removeAll { $0 <= time }
+                if store.answersDue.count >= limit { return true }
+                store.answersDue.append(due)
+                return false
+            }
+            if busy { return FakeServerQuirks.busy() }
+        }
+        guard quirks.rejectsNullFields || quirks.refusesBase64, request.path == "/v1/embeddings" else { return nil }
+        let parsed = body ?? (try? JSONDecoder().decode(JSONValue.self, from: request.body))
+        if quirks.rejectsNullFields, let field = FakeServerQuirks.nullMember(of: parsed) { return FakeServerQuirks.nullRefusal(field) }
+        if quirks.refusesBase64, case .object(let members)? = parsed, members["encoding_format"] == .string("base64") {
+            return FakeServerQuirks.base64Refusal()
+        }
+        return nil
     }
 
     /// Charges one request of `tokens` against the windows, or returns the 429 to send.

@@ -46,6 +46,8 @@ public struct FakeOpenAIOptions: Sendable {
     /// When set, the server is an Azure OpenAI classic look-alike and serves nothing else
     /// (``FakeAzureOptions``; its endpoint is ``FakeOpenAIServer/azureEndpoint``). Default `nil`.
     public var azure: FakeAzureOptions?
+    /// Differences from OpenAI that other servers have (default none).
+    public var quirks: FakeServerQuirks
 
     /// Creates options; see each property for its default.
     public init(
@@ -66,9 +68,11 @@ public struct FakeOpenAIOptions: Sendable {
         enqueuedTokenLimit: Int? = nil,
         maxBatchFileBytes: Int = 200_000_000,
         failBatchLinesContaining: String? = nil,
-        azure: FakeAzureOptions? = nil
+        azure: FakeAzureOptions? = nil,
+        quirks: FakeServerQuirks = FakeServerQuirks()
     ) {
         self.azure = azure
+        self.quirks = quirks
         self.batchCompletionSeconds = batchCompletionSeconds
         self.enqueuedTokenLimit = enqueuedTokenLimit
         self.maxBatchFileBytes = maxBatchFileBytes

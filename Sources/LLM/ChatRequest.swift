@@ -60,9 +60,20 @@ public struct ChatRequest: Sendable, Hashable {
 }
 
 /// Everything one embeddings call needs; `nil` model or dimensions mean the provider's defaults.
+/// How the vectors of an embeddings response are asked for (`encoding_format`).
+public enum EmbeddingEncoding: String, Sendable, Hashable, CaseIterable {
+    /// Little-endian float32 bytes in base64: a quarter of the bytes of JSON numbers.
+    case base64
+    /// JSON arrays of numbers, for servers that do not take base64.
+    case float
+}
+
 public struct EmbeddingRequest: Sendable, Hashable {
     /// The texts to embed, all sent in one request (at most 2,048, none empty).
     public var inputs: [String]
+    /// The `encoding_format` asked for. A server may answer float arrays whatever is asked;
+    /// those are read too.
+    public var encoding: EmbeddingEncoding
     /// A per-request model, overriding the provider's default.
     public var model: String?
     /// A per-request vector length, overriding the provider's default.
@@ -71,8 +82,10 @@ public struct EmbeddingRequest: Sendable, Hashable {
     public var estimatedTokens: Int?
 
     /// Creates an embeddings request.
-    public init(inputs: [String], model: String? = nil, dimensions: Int? = nil, estimatedTokens: Int? = nil) {
+    public init(inputs: [String], model: String? = nil, dimensions: Int? = nil, estimatedTokens: Int? = nil,
+                encoding: EmbeddingEncoding = .base64) {
         self.inputs = inputs
+        self.encoding = encoding
         self.model = model
         self.dimensions = dimensions
         self.estimatedTokens = estimatedTokens

@@ -108,7 +108,7 @@ public final class OpenAIProvider: LLMProvider {
             return EmbeddingResponse(vectors: [], model: model, inputTokens: 0, provider: name)
         }
         let estimate = request.estimatedTokens ?? TokenEstimate.embeddings(request.inputs)
-        let body = try OpenAIRequestBody.embeddings(request.inputs, model: model, dimensions: dimensions)
+        let body = try OpenAIRequestBody.embeddings(request.inputs, model: model, dimensions: dimensions, encoding: request.encoding)
         let reply = try await send(OutgoingRequest(path: OpenAIRequestBody.embeddingsPath, body: body, deployment: model),
                                    estimatedTokens: estimate)
         let parsed: EmbeddingsResponseParser.Parsed

@@ -16,11 +16,13 @@ public enum OpenAIRequestBody {
             maxTokens: request.maxTokens, temperature: request.temperature))
     }
 
-    /// The `POST /embeddings` body: `inputs`, base64 float32 vectors, `dimensions` only when given.
+    /// The `POST /embeddings` body: `inputs`, the `encoding` asked for (base64 float32
+    /// vectors unless told otherwise), `dimensions` only when given (never `null`).
     /// - Throws: ``LLMError`` `.invalidRequest` when it cannot be encoded.
-    public static func embeddings(_ inputs: [String], model: String, dimensions: Int?) throws(LLMError) -> ByteBuffer {
+    public static func embeddings(_ inputs: [String], model: String, dimensions: Int?,
+                                  encoding: EmbeddingEncoding = .base64) throws(LLMError) -> ByteBuffer {
         try OpenAIProvider.encodeBody(OpenAIWire.EmbeddingsRequest(
-            model: model, input: inputs, encodingFormat: "base64", dimensions: dimensions))
+            model: model, input: inputs, encodingFormat: encoding.rawValue, dimensions: dimensions))
     }
 }
 

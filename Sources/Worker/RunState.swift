@@ -12,10 +12,23 @@ actor RunState {
     /// Tokens per embedding input over the batches packed so far (for claim sizes).
     private var packedTokens = 0
     private var packedInputs = 0
+    /// 503 hand-backs per job in this run (``noteBusy(_:limit:)``).
+    private var busyHandBacks: [Int64: Int] = [:]
 
     init(now: Double) {
         startedAt = now
         lastProgress = now
+    }
+
+    /// Counts a 503 hand-back of each of `jobIDs`; true while none has had `limit` of them
+    /// in this run (after that its 503s spend attempts like other failures).
+    func noteBusy(_ jobIDs: [Int64], limit: Int) -> Bool {
+        var underLimit = true
+        for id in jobIDs {
+            busyHandBacks[id, default: 0] += 1
+            if busyHandBacks[id, default: 0] > limit { underLimit = false }
+        }
+        return underLimit
     }
 
     /// Counts a packed batch of `inputs` inputs and `tokens` tokens.

@@ -26,6 +26,8 @@ public final class SendGate: RequestObserver, Sleeper {
         var stopping = false
         var outage = OutageMonitor()
         var outcomes: [String: Int] = [:]
+        var adaptation = ServerAdaptation()
+        var log: (@Sendable (String) -> Void)?
     }
 
     /// The pacer every send is booked with.
@@ -65,9 +67,17 @@ public final class SendGate: RequestObserver, Sleeper {
         if leaveWait(id, sending: true) { throw CancellationError() }
     }
 
-    /// Counts the response and passes it on to the pacer.
+    /// Counts the response, adapts the requests in flight when the server sends no
+    /// rate-limit headers (``ServerAdaptation``), and passes it on to the pacer.
     public func didReceive(status: Int, rateLimits: RateLimitSnapshot?, retryAfter: Duration?) async {
         finishRequest(outcome: (200..<300).contains(status) ? "ok" : "HTTP \(status)")
+        let (lowered, log) = state.withLock { state in
+            (state.adaptation.observe(status: status, hasRateLimitHeaders: rateLimits != nil), state.log)
+        }
+        if let lowered {
+            log?("HTTP \(status) from a server that sends no rate-limit headers: at most \(lowered) "
+                + "\(lowered == 1 ? "request" : "requests") in flight now (growing back as requests succeed)")
+        }
         await pacer.didReceive(status: status, rateLimits: rateLimits, retryAfter: retryAfter)
     }
 
@@ -214,6 +224,34 @@ public final class SendGate: RequestObserver, Sleeper {
             return "waiting: \(recent)" + (pause > 0 ? ", next try in \(Int(pause.rounded(.up)))s" : "")
         }
     }
+
+    // MARK: Adapting to the server
+
+    /// Starts the run's adaptation from its settings (see ``ServerAdaptation``); `log`
+    /// receives a line when the requests in flight are lowered.
+    func configureAdaptation(concurrency: Int, encoding: EmbeddingEncoding?, log: @escaping @Sendable (String) -> Void) {
+        state.withLock {
+            $0.adaptation.configure(concurrency: concurrency, encoding: encoding)
+            $0.log = log
+        }
+    }
+
+    /// Requests that may be in flight now.
+    var concurrencyLimit: Int { state.withLock { $0.adaptation.concurrencyLimit } }
+
+    /// Inputs per request for a `--batch-size` of `batchSize`, lowered to the server's cap once found.
+    func inputsPerRequest(_ batchSize: Int) -> Int { state.withLock { $0.adaptation.inputsPerRequest(batchSize) } }
+
+    /// The `encoding_format` to ask for.
+    var encoding: EmbeddingEncoding { state.withLock { $0.adaptation.encoding } }
+
+    /// See ``ServerAdaptation/lowerInputCap(sent:message:)``.
+    func lowerInputCap(sent: Int, message: String) -> Int? {
+        state.withLock { $0.adaptation.lowerInputCap(sent: sent, message: message) }
+    }
+
+    /// See ``ServerAdaptation/switchToFloat()``.
+    func switchToFloat() -> Bool { state.withLock { $0.adaptation.switchToFloat() } }
 
     /// Units waiting to send right now (pacer, outage pause, backoff).
     func waitingUnits() -> Int { state.withLock { $0.units.values.count(where: \.waiting) } }

@@ -25,7 +25,8 @@ extension Worker {
         // (Pacer.requestTokenBudget); the claim is sized by the inputs' average so far.
         let tokenBudget = await pacer.requestTokenBudget()
         let maxTokens = min(options.maxBatchTokens, tokenBudget ?? .max)
-        let claimSize = await state.claimSize(batchSize: options.batchSize, tokenBudget: tokenBudget)
+        let batchSize = gate.inputsPerRequest(options.batchSize)
+        let claimSize = await state.claimSize(batchSize: batchSize, tokenBudget: tokenBudget)
         while true {
             let claimed = try await queue.claim(kind: .embed, limit: claimSize, owner: owner, leaseSeconds: options.leaseSeconds)
             if claimed.isEmpty { return nil }
@@ -33,7 +34,7 @@ extension Worker {
             var tooLong: [(ClaimedJob, Int)] = []
             // The same packing rule as `llmq tokens` (BatchPlanner): the first batch is
             // sent, everything after it is handed back for the next claim.
-            var packer = BatchPlanner.Packer(BatchPlanner(maxInputs: options.batchSize, maxTokens: maxTokens))
+            var packer = BatchPlanner.Packer(BatchPlanner(maxInputs: batchSize, maxTokens: maxTokens))
             var batchClosed = false
             var overflow: [Int64] = []
             var batchTokens = 0
@@ -48,7 +49,7 @@ extension Worker {
             let bounds = claimed.map { job -> Int in
                 if case .embed(let input, _, _)? = job.request { return max(1, input.utf8.count) } else { return 0 }
             }
-            let boundsFit = tokenBudget != nil && claimed.count <= options.batchSize
+            let boundsFit = tokenBudget != nil && claimed.count <= batchSize
                 && bounds.allSatisfy { $0 <= options.maxInputTokens } && bounds.reduce(0, +) <= maxTokens
             for (position, var job) in claimed.enumerated() {
                 guard case .embed(let input, let model, let dimensions)? = job.request else {
@@ -183,7 +184,8 @@ extension Worker {
         }
         let sending = toSend.filter { !busy.contains($0.inputHash) }
         let tokenBudget = await pacer.requestTokenBudget()
-        let planner = BatchPlanner(maxInputs: options.batchSize, maxTokens: min(options.maxBatchTokens, tokenBudget ?? .max))
+        let planner = BatchPlanner(maxInputs: gate.inputsPerRequest(options.batchSize),
+                                   maxTokens: min(options.maxBatchTokens, tokenBudget ?? .max))
         var start = 0
         for size in planner.batchSizes(sending.map { $0.inputTruncated ? options.maxInputTokens : ($0.inputTokens ?? 0) }) {
             let part = Array(sending[start..<(start + size)])
@@ -228,15 +230,18 @@ extension Worker {
         let sentDimensions = dimensions == ModelCatalog.nativeDimensions(of: model) ? nil : dimensions
         do {
             let response = try await provider.embed(EmbeddingRequest(
-                inputs: groups.map(\.input), model: model, dimensions: sentDimensions, estimatedTokens: estimate))
-            await pacer.observeUsage(estimated: estimate, actual: response.inputTokens)
+                inputs: groups.map(\.input), model: model, dimensions: sentDimensions, estimatedTokens: estimate,
+                encoding: gate.encoding))
+            let exact = groups.allSatisfy { group in group.jobs.first.map { $0.tokensExact && !$0.inputTruncated } ?? false }
+            let usage = Self.plausibleUsage(reported: response.inputTokens, estimate: estimate, exact: exact)
+            if usage == response.inputTokens { await pacer.observeUsage(estimated: estimate, actual: usage) }
             await requestSucceeded(jobs, shape: shape)
             let vectors = response.packedVectors
             guard vectors.count == groups.count else {
                 throw LLMError(kind: .unparseableResponse,
                                detail: "\(vectors.count) vectors for \(groups.count) inputs")
             }
-            let shares = Self.apportion(response.inputTokens, by: estimates)
+            let shares = Self.apportion(usage, by: estimates)
             var results: [EmbeddingResult] = []
             for (index, group) in groups.enumerated() {
                 let bytes = vectors.bytes(at: index)
@@ -252,7 +257,7 @@ extension Worker {
             await state.update {
                 $0.succeeded += written
                 $0.reusedVectors += duplicates
-                $0.embedTokens += response.inputTokens
+                $0.embedTokens += usage
             }
             await state.progressed(now: clock.now())
             return .succeeded
@@ -269,6 +274,15 @@ extension Worker {
     /// text, still found again by the whole input's request hash.
     static func truncatedPart(_ cut: String, of job: ClaimedJob) -> EmbeddedChunk {
         EmbeddedChunk(index: 0, start: 0, end: cut.unicodeScalars.count, text: cut, inputHash: job.requestHash, chunkCount: 1)
+    }
+
+    /// The tokens a response's `usage` reports, or llmq's `estimate` when the report is not
+    /// plausible: missing or zero (LM Studio), or, against exact counts, off by more than
+    /// half or double (infinity counts characters). Such a report neither paces nor is stored.
+    static func plausibleUsage(reported: Int, estimate: Int, exact: Bool) -> Int {
+        guard reported > 0 else { return estimate }
+        if exact, reported * 2 < estimate || reported > estimate * 2 { return estimate }
+        return reported
     }
 
     /// Splits `total` in proportion to `weights` (largest remainders), so the parts add up.

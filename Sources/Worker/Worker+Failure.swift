@@ -31,6 +31,7 @@ extension Worker {
             await stopRun(.fatal(llmError.description), message: llmError.description, jobs: jobs)
             return
         }
+        if await adapt(to: llmError, jobs: jobs) { return }
         if llmError.isConfigurationError {
             await stopRun(.configuration(llmError.description), message: llmError.description, jobs: jobs)
             return
@@ -63,7 +64,17 @@ extension Worker {
                 await stopRun(.configuration(message), message: message, jobs: jobs)
             }
         default:
-            switch gate.transientFailure(jobIDs: jobs.map(\.id), sentAt: sentAt, reason: llmError.reason, random: random()) {
+            let verdict = gate.transientFailure(jobIDs: jobs.map(\.id), sentAt: sentAt, reason: llmError.reason, random: random())
+            if verdict == .followsInputs, llmError.status == 503, await state.noteBusy(jobs.map(\.id), limit: options.maxAttempts) {
+                // "Busy" or "loading model" while other requests succeed: the server's load,
+                // not these inputs. Handed back without an attempt (a job this keeps happening
+                // to, `--max-attempts` times in a run, takes the usual path below).
+                let delay = llmError.retryAfter?.seconds ?? 1
+                _ = try? await queue.release(owner: owner, ids: jobs.map(\.id), availableAt: now + delay)
+                await state.update { $0.retried += jobs.count }
+                return
+            }
+            switch verdict {
             case .followsInputs:
                 if jobs.count > 1, let shape {
                     await bisect(jobs, shape: shape)
@@ -89,6 +100,37 @@ extension Worker {
                 }
             }
         }
+    }
+
+    /// Adapts the run to a refusal of the request's form rather than its inputs (see
+    /// ``ServerAdaptation``): a batch too large for the server lowers the run's inputs per
+    /// request, a refused `encoding_format` switches it to float arrays. The jobs are handed
+    /// back without an attempt and the change is said once. Returns false when `error` is
+    /// not one of those or the run cannot adapt further (then it stops the run as before).
+    func adapt(to error: LLMError, jobs: [ClaimedJob]) async -> Bool {
+        guard case .invalidRequest = error.kind, let parameter = error.requestParameter else { return false }
+        let message = error.apiMessage ?? error.description
+        switch parameter {
+        case "batch size", "request size":
+            let sent = Set(jobs.map(\.inputHash)).count
+            if sent > 1, let cap = gate.lowerInputCap(sent: sent, message: message) {
+                log("the server refused \(sent) inputs in one request (HTTP \(error.status ?? 0): \(message)): "
+                    + "at most \(cap) per request for the rest of this run; no job was failed")
+            } else if sent <= 1 {
+                guard parameter == "request size" else { return false }
+                // One input too large for the server's payload limit: that input fails.
+                await failPermanently(jobs, message: error.description)
+                return true
+            }
+        case "encoding_format":
+            guard gate.switchToFloat() else { return false }
+            log("the server does not take encoding_format base64 (HTTP \(error.status ?? 0): \(message)): "
+                + "this run asks for float arrays; no job was failed")
+        default:
+            return false
+        }
+        await handBack(jobs)
+        return true
     }
 
     /// Whether an error is transient: 5xx, 408/409, a timeout, a lost connection or an unparseable body.
@@ -137,7 +179,11 @@ extension Worker {
             return
         }
         for (half, error, sentAt) in failed {
-            if Self.isSplittable(error) || anySucceeded {
+            // A 503 is the server's load ("busy", "loading model"), not these inputs, even
+            // when the other half succeeded: the usual rules decide, spending no attempt.
+            if error.status == 503 {
+                await handleFailure(error, jobs: half, sentAt: sentAt, shape: shape)
+            } else if Self.isSplittable(error) || anySucceeded {
                 if half.count > 1 {
                     await bisect(half, shape: shape)
                 } else if Self.isSplittable(error) {

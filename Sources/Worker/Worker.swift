@@ -58,6 +58,7 @@ public final class Worker: Sendable {
         self.random = random
         self.state = RunState(now: clock.now())
         self.log = log
+        self.gate.configureAdaptation(concurrency: options.concurrency, encoding: options.encodingFormat, log: log)
     }
 
     // MARK: Stopping
@@ -196,7 +197,8 @@ public final class Worker: Sendable {
             while true {
                 if await shouldStop() { break }
                 // One request at a time until a response has said what the limits are.
-                let slots = await pacer.isProbing ? 1 : options.concurrency
+                // Then `--concurrency`, lowered while a server without rate-limit headers answers 429/503.
+                let slots = await pacer.isProbing ? 1 : gate.concurrencyLimit
                 if inFlight < slots, let unit = try await claimNext(preferEmbed: preferEmbed) {
                     preferEmbed.toggle()
                     inFlight += 1

@@ -1,3 +1,5 @@
+import LLM
+
 /// How `llmq run` works through the queue. Every default is the documented one.
 public struct WorkerOptions: Sendable {
     /// Requests in flight at once. Default 8.
@@ -37,6 +39,9 @@ public struct WorkerOptions: Sendable {
     public var outagePauseBase: Double
     /// The longest outage pause (seconds). Default 60.
     public var outagePauseCap: Double
+    /// The `encoding_format` of embeddings requests; nil (the default): base64, switched to
+    /// float arrays for the run when the server refuses base64.
+    public var encodingFormat: EmbeddingEncoding?
     /// Share of a header-reported limit the pacer aims for (the server may count over
     /// shorter windows than a minute). Default 0.97.
     public var headerLimitShare: Double
@@ -48,8 +53,9 @@ public struct WorkerOptions: Sendable {
         requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil, maxAttempts: Int = 8, maxDuration: Double? = nil,
         maxStall: Double = 900, leaseSeconds: Double = 60, shutdownGrace: Double = 10, systemPrompt: String? = nil,
         retryBackoffBase: Double = 2, retryBackoffCap: Double = 600, headerLimitShare: Double = 0.97,
-        outagePauseBase: Double = 1, outagePauseCap: Double = 60
+        outagePauseBase: Double = 1, outagePauseCap: Double = 60, encodingFormat: EmbeddingEncoding? = nil
     ) {
+        self.encodingFormat = encodingFormat
         self.outagePauseBase = outagePauseBase
         self.outagePauseCap = outagePauseCap
         self.concurrency = concurrency

@@ -68,6 +68,11 @@ import Foundation
     @Flag(name: .customLong("reverse-order"), help: "Return embedding items in reverse order (indices stay right).")
     var reverseOrder = false
 
+    @Option(help: ArgumentHelp("Behave like another server: \(FakeServerQuirks.profiles.keys.sorted().joined(separator: ", ")) "
+        + "(input caps, error shapes, no rate-limit headers, busy 503s, base64 refused or ignored, usage in characters).",
+        valueName: "name"))
+    var profile: String?
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535.") }
         guard latencyMs >= 0 else { throw ValidationError("--latency-ms must be ≥ 0.") }
@@ -82,19 +87,25 @@ import Foundation
         for spec in fault {
             do { _ = try FakeFault.faults(fromSpec: spec) } catch { throw ValidationError("--fault: \(error)") }
         }
+        if let profile, FakeServerQuirks.profiles[profile] == nil {
+            throw ValidationError("--profile must be one of \(FakeServerQuirks.profiles.keys.sorted().joined(separator: ", ")), got \"\(profile)\".")
+        }
         if let encoding, FakeEmbeddingEncoding(rawValue: encoding) == nil {
             throw ValidationError("--encoding must be float or base64, got \"\(encoding)\".")
         }
     }
 
     func run() async throws {
+        let chosen = profile.flatMap { FakeServerQuirks.profiles[$0] }
         let server = try await FakeOpenAIServer.start(
             FakeOpenAIOptions(
                 port: port, latency: .milliseconds(latencyMs), requestsPerMinute: rpm, tokensPerMinute: tpm,
                 rateWindow: .milliseconds(Int64((rateWindow * 1000).rounded())), rejectInputsContaining: rejectMarker,
-                requiredAPIKey: azure ? nil : apiKey, forceEncoding: encoding.flatMap(FakeEmbeddingEncoding.init(rawValue:)),
+                requiredAPIKey: azure ? nil : apiKey,
+                forceEncoding: encoding.flatMap(FakeEmbeddingEncoding.init(rawValue:)) ?? (chosen?.forceFloat == true ? .float : nil),
                 reverseEmbeddingOrder: reverseOrder, recordRequests: false,
-                azure: azure ? FakeAzureOptions(apiKey: apiKey, requestWindow: .milliseconds(Int64((requestWindow * 1000).rounded()))) : nil
+                azure: azure ? FakeAzureOptions(apiKey: apiKey, requestWindow: .milliseconds(Int64((requestWindow * 1000).rounded()))) : nil,
+                quirks: chosen?.quirks ?? FakeServerQuirks()
             )
         )
         var faults: [FakeFault] = []

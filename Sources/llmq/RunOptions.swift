@@ -8,8 +8,14 @@ struct RunOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Requests in flight at once.", valueName: "n"))
     var concurrency: Int = 8
 
-    @Option(help: ArgumentHelp("Embedding inputs per request (1…2048).", valueName: "n"))
+    @Option(name: [.customLong("batch-size"), .customLong("max-batch-inputs")],
+            help: ArgumentHelp("Embedding inputs per request (1…2048); --max-batch-inputs is the same flag, for a server's known cap "
+                + "(a smaller cap is also found from the server's refusals).", valueName: "n"))
     var batchSize: Int = 512
+
+    @Option(help: ArgumentHelp("encoding_format of embeddings requests: base64 or float (default: base64, switched to float "
+        + "for the run when the server refuses base64).", valueName: "format"))
+    var encodingFormat: String?
 
     @Option(help: ArgumentHelp("Token budget of one embeddings request (at most 300000, the API's limit).", valueName: "n"))
     var maxBatchTokens: Int = 300_000
@@ -62,6 +68,13 @@ struct RunOptions: ParsableArguments {
         guard (1...2048).contains(batchSize) else {
             throw CLIError(.usage, "--batch-size must be between 1 and 2048 (the API's limit), got \(batchSize)")
         }
+        var encoding: EmbeddingEncoding?
+        if let encodingFormat {
+            guard let format = EmbeddingEncoding(rawValue: encodingFormat) else {
+                throw CLIError(.usage, "--encoding-format must be base64 or float, got \"\(encodingFormat)\"")
+            }
+            encoding = format
+        }
         guard (1...300_000).contains(maxBatchTokens) else {
             throw CLIError(.usage, "--max-batch-tokens must be between 1 and 300000 (the API's limit), got \(maxBatchTokens)")
         }
@@ -97,7 +110,7 @@ struct RunOptions: ParsableArguments {
             concurrency: concurrency, batchSize: batchSize, maxBatchTokens: maxBatchTokens, truncateLongInputs: truncate,
             requestsPerMinute: rpm, tokensPerMinute: tpm, maxAttempts: maxAttempts,
             maxDuration: duration, maxStall: stall, shutdownGrace: grace, systemPrompt: systemPrompt,
-            retryBackoffBase: backoffs[2], outagePauseBase: backoffs[0], outagePauseCap: backoffs[1])
+            retryBackoffBase: backoffs[2], outagePauseBase: backoffs[0], outagePauseCap: backoffs[1], encodingFormat: encoding)
     }
 
     /// The settings of `provider` (``ProviderRegistry``) from the environment, with these

@@ -71,7 +71,7 @@ struct WorkerFailureTests {
     static let failingInputAndAGoodJob = embedJobs(["a"]) + #"{"id": "g", "type": "generate", "prompt": "p"}"# + "\n"
 
     @Test func retryableErrorReschedulesTheJobWithBackoff() async throws {
-        let harness = try WorkerHarness(jobs: Self.failingInputAndAGoodJob, otherwise: .failIfAnyInput(is: "a", .serverUnavailable))
+        let harness = try WorkerHarness(jobs: Self.failingInputAndAGoodJob, otherwise: .failIfAnyInput(is: "a", .internalServerError))
         let report = try await harness.run(.test(maxDuration: 2))
         #expect(report.end == "max-duration")
         #expect(report.failed == 0)
@@ -89,17 +89,17 @@ struct WorkerFailureTests {
             Issue.record("no last_error")
             return
         }
-        #expect(lastError.contains("HTTP 503"))
+        #expect(lastError.contains("HTTP 500"))
     }
 
     @Test func jobFailsWithTheLastErrorAfterMaxAttempts() async throws {
-        let harness = try WorkerHarness(jobs: Self.failingInputAndAGoodJob, otherwise: .failIfAnyInput(is: "a", .serverUnavailable))
+        let harness = try WorkerHarness(jobs: Self.failingInputAndAGoodJob, otherwise: .failIfAnyInput(is: "a", .internalServerError))
         let report = try await harness.run(.test(maxAttempts: 3))
         #expect(report.end == "drained")
         #expect(report.failed == 1)
         #expect(try harness.statuses() == ["j1": "failed", "g": "succeeded"])
         #expect(try harness.value("attempts", of: "j1") == .integer(3))
-        #expect(try harness.value("last_error", of: "j1") == .text(LLMError.serverUnavailable.description))
+        #expect(try harness.value("last_error", of: "j1") == .text(LLMError.internalServerError.description))
     }
 
     @Test func rateLimitReleasesTheJobWithoutCountingAnAttempt() async throws {

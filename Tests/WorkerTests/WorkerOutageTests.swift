@@ -35,12 +35,12 @@ struct WorkerOutageTests {
 
     @Test func failureThatFollowsOneInputFailsOnlyThatJobAfterItsAttempts() async throws {
         let harness = try WorkerHarness(jobs: embedJobs(["a", "b", "c", "d", "e"]),
-                                        otherwise: .failIfAnyInput(is: "c", .serverUnavailable))
+                                        otherwise: .failIfAnyInput(is: "c", .internalServerError))
         let report = try await harness.run(.test(maxAttempts: 3))
         #expect(report.end == "drained")
         #expect(try harness.statuses() == ["j1": "succeeded", "j2": "succeeded", "j3": "failed", "j4": "succeeded", "j5": "succeeded"])
         #expect(try harness.value("attempts", of: "j3") == .integer(3))
-        #expect(try harness.value("last_error", of: "j3") == .text(LLMError.serverUnavailable.description))
+        #expect(try harness.value("last_error", of: "j3") == .text(LLMError.internalServerError.description))
         #expect(try harness.value("retry_next_run", of: "j3") == .integer(1))
         #expect(report.failed == 1)
         #expect(report.succeeded == 4)
@@ -51,7 +51,7 @@ struct WorkerOutageTests {
         // split, and split again: "a" succeeds, then "p" fails (each request takes time here,
         // so its failure comes after that success). Sent alone later, with nothing else in
         // flight, its failure must still count as following its input, not as an outage.
-        let harness = try WorkerHarness(jobs: embedJobs(["a", "p", "b", "c"]), otherwise: .failIfAnyInput(is: "p", .serverUnavailable),
+        let harness = try WorkerHarness(jobs: embedJobs(["a", "p", "b", "c"]), otherwise: .failIfAnyInput(is: "p", .internalServerError),
                                         latency: 0.05)
         let report = try await harness.run(WorkerOptions(concurrency: 1, batchSize: 4, maxAttempts: 3, maxStall: 600))
         #expect(report.end == "drained")
@@ -60,7 +60,7 @@ struct WorkerOutageTests {
     }
 
     @Test func jobFailedOnTransientErrorsIsTriedAgainByTheNextRun() async throws {
-        let harness = try WorkerHarness(jobs: embedJobs(["a", "b", "c", "d", "e"]), otherwise: .failIfAnyInput(is: "e", .serverUnavailable))
+        let harness = try WorkerHarness(jobs: embedJobs(["a", "b", "c", "d", "e"]), otherwise: .failIfAnyInput(is: "e", .internalServerError))
         let first = try await harness.run(.test(maxAttempts: 2))
         #expect(first.failed == 1)
         #expect(try harness.statuses()["j5"] == "failed")

@@ -15,6 +15,10 @@ final class ScriptedProvider: LLMProvider {
         case failIfAnyInput(is: String, LLMError)
         /// Never answer: wait until the calling task is cancelled (a request in flight).
         case hang
+        /// Throw this error when an embeddings request carries more than `count` inputs, else succeed.
+        case failIfMoreInputsThan(Int, LLMError)
+        /// Throw this error when an embeddings request asks for `encoding`, else succeed.
+        case failIfEncoding(EmbeddingEncoding, LLMError)
     }
 
     /// One recorded call.
@@ -26,6 +30,7 @@ final class ScriptedProvider: LLMProvider {
     private struct State {
         var script: [Step]
         var calls: [(call: Call, at: Double)] = []
+        var encodings: [EmbeddingEncoding] = []
     }
 
     let name = "scripted"
@@ -51,6 +56,8 @@ final class ScriptedProvider: LLMProvider {
     var calls: [Call] { state.withLock { $0.calls.map(\.call) } }
     /// When each call was made (clock time).
     var callTimes: [Double] { state.withLock { $0.calls.map(\.at) } }
+    /// The `encoding_format` of every embeddings call.
+    var encodings: [EmbeddingEncoding] { state.withLock { $0.encodings } }
     /// The inputs of every embeddings call.
     var embeddedInputs: [[String]] {
         calls.compactMap { if case .embed(let inputs, _, _) = $0 { inputs } else { nil } }
@@ -63,8 +70,9 @@ final class ScriptedProvider: LLMProvider {
     }
 
     func embed(_ request: EmbeddingRequest) async throws -> EmbeddingResponse {
+        state.withLock { $0.encodings.append(request.encoding) }
         try await perform(.embed(inputs: request.inputs, model: request.model, dimensions: request.dimensions),
-                          texts: request.inputs, tokens: request.estimatedTokens ?? 1)
+                          texts: request.inputs, tokens: request.estimatedTokens ?? 1, encoding: request.encoding)
         return EmbeddingResponse(vectors: request.inputs.map(Self.vector(for:)), model: request.model ?? "embedder",
                                  inputTokens: request.inputs.reduce(0) { $0 + $1.utf8.count }, provider: name)
     }
@@ -76,7 +84,7 @@ final class ScriptedProvider: LLMProvider {
                            inputTokens: 7, outputTokens: 3, provider: name, finishReason: "stop")
     }
 
-    private func perform(_ call: Call, texts: [String], tokens: Int) async throws {
+    private func perform(_ call: Call, texts: [String], tokens: Int, encoding: EmbeddingEncoding? = nil) async throws {
         try await observer?.willSend(path: "/scripted", estimatedTokens: tokens)
         let step = state.withLock { state in
             state.calls.append((call, clock.now()))
@@ -89,6 +97,8 @@ final class ScriptedProvider: LLMProvider {
         case .fail(let error): failure = error
         case .failIfAnyInput(let text, let error): failure = texts.contains(text) ? error : nil
         case .hang: try await clock.parkUntilCancelled()
+        case .failIfMoreInputsThan(let count, let error): failure = encoding != nil && texts.count > count ? error : nil
+        case .failIfEncoding(let refused, let error): failure = encoding == refused ? error : nil
         }
         await observer?.didReceive(status: failure.map { $0.status ?? 500 } ?? 200, rateLimits: nil, retryAfter: failure?.retryAfter)
         if let failure { throw failure }
@@ -97,6 +107,9 @@ final class ScriptedProvider: LLMProvider {
 
 extension LLMError {
     static let serverUnavailable = LLMError(kind: .serverError(status: 503), status: 503, apiMessage: "The server is overloaded")
+    /// A 500, as a server that fails on one input answers (llama.cpp's "input is too large to process").
+    static let internalServerError = LLMError(kind: .serverError(status: 500), status: 500,
+                                              apiMessage: "The server had an error while processing your request")
     static let quota = LLMError(kind: .quotaExhausted, status: 429, apiMessage: "You exceeded your current quota",
                                 apiCode: "insufficient_quota")
     static let badKey = LLMError(kind: .authentication, status: 401, apiMessage: "Incorrect API key provided", apiCode: "invalid_api_key")

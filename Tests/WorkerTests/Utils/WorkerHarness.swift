@@ -1,9 +1,15 @@
+import Synchronization
 import Foundation
 import JobQueue
 import LLM
 import SQLite
 @testable import Worker
 import TestSupport
+
+/// The lines a worker logged (a class, so the harness stays copyable).
+final class LoggedLines: Sendable {
+    let lines = Mutex<[String]>([])
+}
 
 /// Small options for tests: two requests in flight, batches of four.
 extension WorkerOptions {
@@ -26,6 +32,7 @@ struct WorkerHarness {
     /// A second connection for enqueueing and looking at rows.
     let store: JobStore
     let start: Double
+    private let logged = LoggedLines()
 
     /// - Parameter latency: seconds each provider call takes on the manual clock.
     init(jobs: String, script: [ScriptedProvider.Step] = [], otherwise: ScriptedProvider.Step = .succeed,
@@ -55,10 +62,14 @@ struct WorkerHarness {
         _ = try store.enqueue(JobSource(name: "jobs.jsonl", fd: fd), ingestID: try store.beginIngest(sources: [file])) { _ in }
     }
 
-    /// A worker on this queue, provider, pacer and clock, with no randomness.
+    /// A worker on this queue, provider, pacer and clock, with no randomness, logging to ``logLines``.
     func makeWorker(_ options: WorkerOptions = .test()) -> Worker {
-        Worker(options: options, queue: queue, provider: provider, pacer: pacer, gate: gate, clock: clock, random: { 0 })
+        Worker(options: options, queue: queue, provider: provider, pacer: pacer, gate: gate, clock: clock, random: { 0 },
+               log: { [logged] line in logged.lines.withLock { $0.append(line) } })
     }
+
+    /// Every line the workers logged, in order.
+    var logLines: [String] { logged.lines.withLock { $0 } }
 
     /// Runs one worker until it stops.
     func run(_ options: WorkerOptions = .test()) async throws -> RunReport {

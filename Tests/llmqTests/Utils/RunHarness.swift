@@ -121,3 +121,19 @@ func statusCounts(_ db: String) throws -> [String: Int] {
     }
     return counts
 }
+
+/// How many stored vectors of `db` there are and how many are bit for bit what the fake
+/// server computes for their job's input (unchunked embed jobs).
+func vectorsMatchingTheFake(_ db: String) throws -> (stored: Int, exact: Int) {
+    let rows = try Connection(path: db).rows("""
+        SELECT json_extract(jobs.request, '$.input'), embeddings.model, embeddings.dimensions, embeddings.vector
+        FROM jobs JOIN embeddings ON embeddings.job_id = jobs.id
+        """)
+    var exact = 0
+    for row in rows {
+        guard case .text(let input) = row[0], case .text(let model) = row[1], case .integer(let dimensions) = row[2],
+              case .blob(let bytes) = row[3] else { continue }
+        if bytes == littleEndian(FakeOpenAIServer.embedding(for: input, model: model, dimensions: Int(dimensions))) { exact += 1 }
+    }
+    return (rows.count, exact)
+}

@@ -1,0 +1,113 @@
+import FakeOpenAI
+import Foundation
+import SQLite
+import Testing
+import TestSupport
+
+/// The real binary against FakeOpenAI behaving like servers that are not OpenAI's
+/// (`FakeServerQuirks`): every job succeeds with its exact vector, no job is failed by an
+/// adaptation, and the adaptation is said in the log.
+@Suite(.serialized, .timeLimit(.minutes(2)))
+struct CompatibleServerEndToEndTests {
+    func run(_ options: FakeOpenAIOptions, jobs: Int, flags: [String] = []) async throws
+        -> (result: ProcessResult, db: String, server: FakeOpenAIServer, dir: TemporaryDirectory) {
+        let server = try await FakeOpenAIServer.start(options)
+        let dir = try TemporaryDirectory()
+        let corpus = dir.path("corpus.jsonl")
+        try writeEmbedCorpus(corpus, count: jobs)
+        let db = dir.path("q.sqlite")
+        let result = try await runLLMQInBackground(["run", "--db", db, "--quiet", corpus] + flags, environment: fakeEnvironment(server))
+        return (result, db, server, dir)
+    }
+
+    func embeddingRequests(_ server: FakeOpenAIServer) -> [FakeRecordedRequest] {
+        server.recordedRequests().filter { $0.path == "/v1/embeddings" }
+    }
+
+    func inputCount(_ request: FakeRecordedRequest) -> Int {
+        if case .array(let inputs)? = request.body?["input"] { inputs.count } else { 0 }
+    }
+
+    @Test(arguments: [
+        (FakeServerQuirks.InputCapStyle.tei, 32, "at most 32 per request"),
+        (.infinity, 48, "at most 48 per request"),
+        (.payload, 50, "at most 50 per request"),
+    ])
+    func aServerCapOnInputsPerRequestIsLearntWithNoJobFailed(style: FakeServerQuirks.InputCapStyle, cap: Int, said: String) async throws {
+        let quirks = FakeServerQuirks(maxInputsPerRequest: cap, inputCapStyle: style, omitsRateLimitHeaders: true)
+        let (result, db, server, dir) = try await run(FakeOpenAIOptions(quirks: quirks), jobs: 200, flags: ["--batch-size", "100"])
+        defer { withExtendedLifetime(dir) { Task { await server.shutdown() } } }
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(try statusCounts(db) == ["succeeded": 200])
+        #expect(try Connection(path: db).scalarInt("SELECT max(attempts) FROM jobs") == 0)
+        #expect(try vectorsMatchingTheFake(db) == (200, 200))
+        // Said once; the 413 names no number, so the cap is half of what was sent (100).
+        #expect(result.stderr.components(separatedBy: "for the rest of this run").count == 2, "stderr: \(result.stderr)")
+        #expect(result.stderr.contains(said), "stderr: \(result.stderr)")
+        let sizes = embeddingRequests(server).map(inputCount)
+        #expect(sizes.filter { $0 > cap }.count <= 2, "refused requests: \(sizes)")
+        #expect(sizes.suffix(3).allSatisfy { $0 <= cap })
+    }
+
+    @Test func aServerThatRefusesBase64IsAskedForFloatsAndTheVectorsAreExact() async throws {
+        let quirks = FakeServerQuirks(refusesBase64: true, omitsRateLimitHeaders: true, rejectsNullFields: true)
+        let (result, db, server, dir) = try await run(FakeOpenAIOptions(quirks: quirks), jobs: 40, flags: ["--batch-size", "8"])
+        defer { withExtendedLifetime(dir) { Task { await server.shutdown() } } }
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(try statusCounts(db) == ["succeeded": 40])
+        #expect(try vectorsMatchingTheFake(db) == (40, 40))
+        #expect(result.stderr.contains("the server does not take encoding_format base64"), "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("base64 encoding is not currently supported"))
+        let formats = embeddingRequests(server).map { $0.body?["encoding_format"] }
+        #expect(formats.filter { $0 == .string("base64") }.count == 1, "formats: \(formats)")
+        #expect(formats.last == .string("float"))
+    }
+
+    @Test func encodingFormatSetByFlagIsNotSwitchedButStopsTheRunWithNothingFailed() async throws {
+        let quirks = FakeServerQuirks(refusesBase64: true)
+        let (result, db, server, dir) = try await run(FakeOpenAIOptions(quirks: quirks), jobs: 10, flags: ["--encoding-format", "base64"])
+        defer { withExtendedLifetime(dir) { Task { await server.shutdown() } } }
+        #expect(result.status == 2, "stderr: \(result.stderr)")
+        #expect(try statusCounts(db) == ["pending": 10])
+        #expect(result.stderr.contains("base64 encoding is not currently supported"))
+    }
+
+    @Test func floatsAnsweredToABase64RequestAreReadAsFloats() async throws {
+        let (result, db, server, dir) = try await run(FakeOpenAIOptions(forceEncoding: .float), jobs: 30)
+        defer { withExtendedLifetime(dir) { Task { await server.shutdown() } } }
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(try vectorsMatchingTheFake(db) == (30, 30))
+    }
+
+    @Test func aBusyServerWithoutRateLimitHeadersGetsFewerRequestsInFlightAndNoJobFails() async throws {
+        let quirks = FakeServerQuirks(omitsRateLimitHeaders: true, maxInFlight: 2)
+        let (result, db, server, dir) = try await run(FakeOpenAIOptions(latency: .milliseconds(40), quirks: quirks), jobs: 120,
+                                                      flags: ["--batch-size", "2", "--concurrency", "8", "--max-retries", "0",
+                                                              "--outage-pause", "50ms", "--outage-pause-cap", "200ms"])
+        defer { withExtendedLifetime(dir) { Task { await server.shutdown() } } }
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(try statusCounts(db) == ["succeeded": 120])
+        #expect(try Connection(path: db).scalarInt("SELECT max(attempts) FROM jobs") == 0)
+        #expect(try vectorsMatchingTheFake(db) == (120, 120))
+        #expect(result.stderr.contains("HTTP 503 from a server that sends no rate-limit headers: at most 4 requests in flight now"),
+                "stderr: \(result.stderr)")
+    }
+
+    @Test func usageCountedInCharactersIsNotStoredAsTokens() async throws {
+        let (result, db, server, dir) = try await run(FakeOpenAIOptions(quirks: FakeServerQuirks(usageInCharacters: true)), jobs: 20)
+        defer { withExtendedLifetime(dir) { Task { await server.shutdown() } } }
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        // Each input is ~60 characters and ~15 tokens: the stored counts are llmq's exact ones.
+        let connection = try Connection(path: db)
+        let stored = try #require(try connection.scalarInt("SELECT sum(input_tokens) FROM embeddings"))
+        let characters = try #require(try connection.scalarInt("SELECT sum(length(json_extract(request, '$.input'))) FROM jobs"))
+        #expect(stored * 2 < characters, "stored \(stored) tokens for \(characters) characters")
+    }
+
+    @Test func badEncodingFormatFlagExitsTwoNamingIt() async throws {
+        let result = try runLLMQ(["run", "--db", "/nonexistent/q.sqlite", "--encoding-format", "int8"],
+                                 environment: ["OPENAI_API_KEY": "sk-test"])
+        #expect(result.status == 2)
+        #expect(unstamped(result.stderr) == "llmq: error: --encoding-format must be base64 or float, got \"int8\"\n")
+    }
+}
