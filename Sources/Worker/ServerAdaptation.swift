@@ -63,12 +63,12 @@ struct ServerAdaptation: Sendable {
 
     /// A request of `sent` inputs was refused for its size with `message`; returns the new
     /// cap, or nil when it was already that low (another request's refusal lowered it).
-    /// The cap is the largest number below `sent` that the message names (TEI: `batch size
-    /// 512 > maximum allowed batch size 32`; infinity: `List should have at most 256
-    /// items`), else half of `sent`.
+    /// The cap is the number below `sent` that the message gives as a maximum (TEI: `batch
+    /// size 512 > maximum allowed batch size 32`; infinity: `List should have at most 256
+    /// items`), else half of `sent`. Other numbers (a gateway's `Error code: 422`) are not caps.
     mutating func lowerInputCap(sent: Int, message: String) -> Int? {
         guard sent > 1 else { return nil }
-        let named = Self.numbers(in: message).filter { $0 >= 1 && $0 < sent }.max()
+        let named = Self.namedMaximums(in: message).filter { $0 >= 1 && $0 < sent }.min()
         let cap = named ?? max(1, sent / 2)
         if let inputCap, inputCap <= cap { return nil }
         inputCap = cap
@@ -82,8 +82,16 @@ struct ServerAdaptation: Sendable {
         return true
     }
 
-    /// The whole numbers in `text`, in order.
-    static func numbers(in text: String) -> [Int] {
-        text.split(whereSeparator: { !$0.isASCII || !$0.isNumber }).compactMap { Int($0) }
+    /// The numbers `text` gives as a maximum: the first number within four words after
+    /// `maximum`, `max`, `most`, `limit` or `allowed`.
+    static func namedMaximums(in text: String) -> [Int] {
+        let words = text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber })
+        var found: [Int] = []
+        for (index, word) in words.enumerated() where ["maximum", "max", "most", "limit", "allowed"].contains(word) {
+            if let number = words[(index + 1)..<min(words.count, index + 5)].lazy.compactMap({ Int($0) }).first {
+                found.append(number)
+            }
+        }
+        return found
     }
 }

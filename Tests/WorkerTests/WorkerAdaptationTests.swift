@@ -90,6 +90,10 @@ struct WorkerAdaptationTests {
         ("List should have at most 256 items after validation, not 300", 300, 256),
         ("Failed to buffer the request body: length limit exceeded", 100, 50),
         ("too many inputs (limit 4096)", 100, 50),
+        // LiteLLM in front of TEI: the status code in the message is not a cap.
+        ("litellm.BadRequestError: OpenAIException - Error code: 422 - batch size 512 > maximum allowed batch size 32\n\n"
+            + "LiteLLM: model group 'text-embedding-3-small' failed with the error above. No fallback was attempted.", 512, 32),
+        ("Error code: 413 - request too large", 512, 256),
     ])
     func theCapIsTheNumberTheMessageNamesOrHalf(message: String, sent: Int, cap: Int) {
         var adaptation = ServerAdaptation()
