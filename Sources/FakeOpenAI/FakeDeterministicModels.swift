@@ -77,8 +77,10 @@ extension FakeOpenAIServer {
         max(1, (text.utf8.count + 3) / 4)
     }
 
-    /// The native vector length the fake uses for `model` (3072 for `*-3-large`, else 1536).
+    /// The native vector length the fake uses for `model`: 3072 for `*-3-large`, 384 for a
+    /// MiniLM (`sentence-transformers/all-MiniLM-L6-v2`, as local servers serve it), else 1536.
     public static func nativeDimensions(of model: String) -> Int {
-        model.contains("3-large") ? 3072 : 1536
+        if model.contains("3-large") { return 3072 }
+        return model.lowercased().contains("minilm") ? 384 : 1536
     }
 }

@@ -104,6 +104,30 @@ struct CompatibleServerEndToEndTests {
         #expect(stored * 2 < characters, "stored \(stored) tokens for \(characters) characters")
     }
 
+    @Test(arguments: FakeServerQuirks.profiles.keys.sorted())
+    func everyFakeProfileRunsToTheEndWithExactVectors(profile: String) async throws {
+        let chosen = try #require(FakeServerQuirks.profiles[profile])
+        let options = FakeOpenAIOptions(latency: .milliseconds(5), forceEncoding: chosen.forceFloat ? .float : nil, quirks: chosen.quirks)
+        let (result, db, server, dir) = try await run(options, jobs: 300, flags: ["--outage-pause", "50ms"])
+        defer { withExtendedLifetime(dir) { Task { await server.shutdown() } } }
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(try statusCounts(db) == ["succeeded": 300])
+        #expect(try Connection(path: db).scalarInt("SELECT max(attempts) FROM jobs") == 0)
+        #expect(try vectorsMatchingTheFake(db) == (300, 300))
+    }
+
+    @Test func aLocalModelsOwnLengthIsStoredWhenNoDimensionsAreSent() async throws {
+        let chosen = try #require(FakeServerQuirks.profiles["infinity"])
+        let model = "sentence-transformers/all-MiniLM-L6-v2"
+        let (result, db, server, dir) = try await run(FakeOpenAIOptions(forceEncoding: .float, quirks: chosen.quirks), jobs: 20,
+                                                      flags: ["--embedding-model", model])
+        defer { withExtendedLifetime(dir) { Task { await server.shutdown() } } }
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(try Connection(path: db).scalarInt("SELECT count(*) FROM embeddings WHERE dimensions = 384 AND length(vector) = 1536") == 20)
+        #expect(try vectorsMatchingTheFake(db) == (20, 20))
+        #expect(embeddingRequests(server).allSatisfy { $0.body?["dimensions"] == nil })
+    }
+
     @Test func badEncodingFormatFlagExitsTwoNamingIt() async throws {
         let result = try runLLMQ(["run", "--db", "/nonexistent/q.sqlite", "--encoding-format", "int8"],
                                  environment: ["OPENAI_API_KEY": "sk-test"])
