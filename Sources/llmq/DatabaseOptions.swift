@@ -30,7 +30,7 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Opens an existing database for a command that only reads it (`status`, `export`,
-    /// `tokens --queue`, `retry`): a path with no file is refused with exit 2 and no file
+    /// `tokens --queue`, `retry`, `search`, `batches`): a path with no file is refused with exit 2 and no file
     /// is made, so a mistyped `--db` never looks like an empty queue.
     func openExistingStore() throws -> JobStore {
         guard FileManager.default.fileExists(atPath: path) else {

@@ -67,10 +67,7 @@ struct SearchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard FileManager.default.fileExists(atPath: database.path) else {
-            throw CLIError(.usage, "no database at \(database.path): give --db (or set LLMQ_DB), or create one with `llmq run`")
-        }
-        let store = try database.openStore()
+        let store = try database.openExistingStore()
         let rows = StoredVectors(store)
         let search = VectorSearch(store: ScanFileStore(rows: rows, note: { printError("llmq: note: \($0)") }))
         do {

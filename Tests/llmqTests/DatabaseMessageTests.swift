@@ -12,7 +12,7 @@ import Glibc
 struct DatabaseMessageTests {
     private let example = jobsFolder.appendingPathComponent("example.jsonl").path
 
-    static let readOnlyCommands: [[String]] = [["status"], ["status", "--json"], ["export"], ["tokens", "--queue"], ["retry", "--failed"], ["retry", "x"]]
+    static let readOnlyCommands: [[String]] = [["status"], ["status", "--json"], ["export"], ["tokens", "--queue"], ["retry", "--failed"], ["retry", "x"], ["search", "--like", "x"]]
 
     @Test(arguments: readOnlyCommands)
     func aReadOnlyCommandRefusesADatabaseThatDoesNotExistAndMakesNoFile(_ command: [String]) throws {
