@@ -6,21 +6,12 @@
 # back. One JSON line per run: wall, CPU seconds (user + system) and peak RSS of the
 # measured process alone.
 # Usage: scripts/bench-cpu.sh [N ...]   (default: 20000 100000)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-swift build -c release --product llmq >/dev/null
-swift build -c release --product bench >/dev/null
-python3 -c "import openai" 2>/dev/null || pip install -q openai
-data=bench-data
-mkdir -p "$data"
+BENCH_NEEDS_OPENAI=1 source "$(dirname "$0")/bench-common.sh"
 counts=("$@")
 [ ${#counts[@]} -gt 0 ] || counts=(20000 100000)
-llmq=.build/release/llmq
-bench=.build/release/bench
-echo "machine: $(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load: $(cut -d' ' -f1-3 /proc/loadavg)"
+machine_line
 for n in "${counts[@]}"; do
-    corpus="$data/corpus-$n-words30-80.jsonl"
-    [ -f "$corpus" ] || python3 scripts/make-corpus.py "$n" "$corpus" --words 30-80
+    corpus="$(corpus "$n" --words 30-80)"
     db="$data/cpu-llmq-$n.sqlite"; rm -f "$db" "$db-wal" "$db-shm"
     $bench fake-run --label "llmq run FILE (defaults) n=$n" -- $llmq run --db "$db" --quiet "$corpus"
     pydb="$data/cpu-python-$n.sqlite"; rm -f "$pydb" "$pydb-wal" "$pydb-shm"

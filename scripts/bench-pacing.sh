@@ -7,18 +7,10 @@
 # over the span from the first successful request to the last; see
 # FakeOpenAIStats.pacingEfficiency).
 # Usage: scripts/bench-pacing.sh [JOBS]   (default 20000)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-swift build -c release --product llmq >/dev/null
-swift build -c release --product bench >/dev/null
-data=bench-data
-mkdir -p "$data"
+source "$(dirname "$0")/bench-common.sh"
 n=${1:-20000}
-corpus="$data/corpus-$n-words30-80.jsonl"
-[ -f "$corpus" ] || python3 scripts/make-corpus.py "$n" "$corpus" --words 30-80
-llmq=.build/release/llmq
-bench=.build/release/bench
-echo "machine: $(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load: $(cut -d' ' -f1-3 /proc/loadavg)"
+corpus="$(corpus "$n" --words 30-80)"
+machine_line
 for window in 10 60; do
     for flags in "" "--batch-size 64"; do
         db="$data/pacing-$n.sqlite"; rm -f "$db" "$db-wal" "$db-shm"
