@@ -4,7 +4,10 @@ RecursiveCharacterTextSplitter.from_tiktoken_encoder over the same corpus, at th
 limit, with cl100k_base from local rank files (no network). Single-threaded. After the
 timed run, every chunk is counted with tiktoken and chunks over the limit are reported.
 
-Usage: scripts/bench-chunk-python.py CORPUS.jsonl [MAX_TOKENS] [DATA_DIR]
+With LLMQ_SPANS (the file `bench chunk --spans` wrote), llmq's chunks are counted with
+tiktoken too: an independent check of its token limit.
+
+Usage: scripts/bench-chunk-python.py CORPUS.jsonl [MAX_TOKENS] [DATA_DIR] [LLMQ_SPANS]
   (pip install semchunk tiktoken langchain-text-splitters)
 """
 import hashlib
@@ -42,9 +45,27 @@ def measure(name, split):
     print(f"{name}: {len(chunks)} chunks (largest {largest} tokens, {over} over {limit}) in {wall:.2f} s wall, "
           f"{cpu:.2f} s CPU: {size / wall / 1e6:.2f} MB/s, {len(chunks) / wall:.0f} chunks/s (CPU: {size / cpu / 1e6:.2f} MB/s)")
 
+if len(sys.argv) > 4:
+    encoded = [d.encode("utf-8") for d in documents]
+    counted = over = differ = 0
+    largest = 0
+    with open(sys.argv[4]) as f:
+        for line in f:
+            doc, start, end, claimed = map(int, line.split("\t"))
+            tokens = len(encoding.encode_ordinary(encoded[doc][start:end].decode("utf-8")))
+            counted += 1
+            largest = max(largest, tokens)
+            over += tokens > limit
+            differ += tokens != claimed
+    print(f"llmq chunks counted with tiktoken: {counted} chunks, largest {largest} tokens, {over} over {limit}, "
+          f"{differ} whose count differs from llmq's")
+
 chunker = semchunk.chunkerify(lambda text: len(encoding.encode_ordinary(text)), limit)
 measure("semchunk", chunker)
-splitter = RecursiveCharacterTextSplitter.from_tiktoken_encoder(encoding_name="cl100k_base", chunk_size=limit, chunk_overlap=0)
+# disallowed_special=(): special-token text counts as plain text (encode_ordinary), as for
+# the other two; by default tiktoken raises on it (the corpus has "<|endofprompt|>").
+splitter = RecursiveCharacterTextSplitter.from_tiktoken_encoder(encoding_name="cl100k_base", chunk_size=limit, chunk_overlap=0,
+                                                                disallowed_special=())
 measure("langchain RecursiveCharacterTextSplitter.from_tiktoken_encoder", splitter.split_text)
 for entry in os.listdir(cache):
     os.unlink(os.path.join(cache, entry))
