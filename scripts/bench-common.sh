@@ -1,8 +1,10 @@
 # Shared setup of the worker benchmarks (bench-cpu.sh, bench-run.sh, bench-pacing.sh), sourced
-# by them: from the repository root, release builds of llmq and bench, the openai SDK for the
+# by them with their arguments (`source scripts/bench-common.sh "$@"`); it prints the machine
+# line first. From the repository root, release builds of llmq and bench, the openai SDK for the
 # Python side when asked, the bench-data/ folder, and helpers.
 #   $llmq, $bench   the release binaries
 #   $data           bench-data/
+#   counts          the job counts: the script's arguments, else $BENCH_COUNTS
 #   machine_line    prints the machine (cores, CPU) and its load average right now
 #   corpus N [ARGS] prints the path of an N-line corpus from make-corpus.py (made once)
 set -euo pipefail
@@ -25,3 +27,7 @@ corpus() {
     [ -f "$path" ] || python3 scripts/make-corpus.py "$n" "$path" "$@" >&2
     echo "$path"
 }
+
+counts=("$@")
+[ ${#counts[@]} -gt 0 ] || read -ra counts <<< "${BENCH_COUNTS:-}"
+machine_line

@@ -6,10 +6,7 @@
 # back. One JSON line per run: wall, CPU seconds (user + system) and peak RSS of the
 # measured process alone.
 # Usage: scripts/bench-cpu.sh [N ...]   (default: 20000 100000)
-BENCH_NEEDS_OPENAI=1 source "$(dirname "$0")/bench-common.sh"
-counts=("$@")
-[ ${#counts[@]} -gt 0 ] || counts=(20000 100000)
-machine_line
+BENCH_NEEDS_OPENAI=1 BENCH_COUNTS="20000 100000" source "$(dirname "$0")/bench-common.sh" "$@"
 for n in "${counts[@]}"; do
     corpus="$(corpus "$n" --words 30-80)"
     db="$data/cpu-llmq-$n.sqlite"; rm -f "$db" "$db-wal" "$db-shm"

@@ -7,10 +7,9 @@
 # over the span from the first successful request to the last; see
 # FakeOpenAIStats.pacingEfficiency).
 # Usage: scripts/bench-pacing.sh [JOBS]   (default 20000)
-source "$(dirname "$0")/bench-common.sh"
-n=${1:-20000}
+BENCH_COUNTS=20000 source "$(dirname "$0")/bench-common.sh" "$@"
+n=${counts[0]}
 corpus="$(corpus "$n" --words 30-80)"
-machine_line
 for window in 10 60; do
     for flags in "" "--batch-size 64"; do
         db="$data/pacing-$n.sqlite"; rm -f "$db" "$db-wal" "$db-shm"

@@ -4,10 +4,7 @@
 #     loop (scripts/embed-baseline.py), same batch size and concurrency, same run;
 #  2. pacing: a fake with a TPM limit and 50 ms latency: tokens/min achieved and 429 share.
 # Usage: scripts/bench-run.sh [N ...]   (default: 10000 100000)
-BENCH_NEEDS_OPENAI=1 source "$(dirname "$0")/bench-common.sh"
-counts=("$@")
-[ ${#counts[@]} -gt 0 ] || counts=(10000 100000)
-machine_line
+BENCH_NEEDS_OPENAI=1 BENCH_COUNTS="10000 100000" source "$(dirname "$0")/bench-common.sh" "$@"
 for n in "${counts[@]}"; do
     corpus="$(corpus "$n")"
     db="$data/run-llmq-$n.sqlite"; rm -f "$db" "$db-wal" "$db-shm"
