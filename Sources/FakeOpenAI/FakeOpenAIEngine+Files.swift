@@ -26,6 +26,11 @@ extension FakeOpenAIEngine {
                     return Self.json(.object(["id": .string(id), "object": .string("file"), "deleted": .bool(true)]))
                 }
                 if parts.count == 4 {
+                    if options.gzipFileContent {
+                        return FakeHTTPResponse(status: 200, headers: [("content-type", "application/octet-stream"),
+                                                                       ("content-encoding", "gzip")],
+                                                body: FakeGzip.stored(file.bytes))
+                    }
                     return FakeHTTPResponse(status: 200, headers: [("content-type", "application/octet-stream")], body: file.bytes)
                 }
                 return Self.json(Self.fileObject(file))

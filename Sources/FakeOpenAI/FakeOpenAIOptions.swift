@@ -48,6 +48,9 @@ public struct FakeOpenAIOptions: Sendable {
     public var azure: FakeAzureOptions?
     /// Differences from OpenAI that other servers have (default none).
     public var quirks: FakeServerQuirks
+    /// Files API: file contents are sent `Content-Encoding: gzip` (stored blocks, so the
+    /// client inflates as many bytes as it downloads). Default false.
+    public var gzipFileContent: Bool
 
     /// Creates options; see each property for its default.
     public init(
@@ -69,10 +72,12 @@ public struct FakeOpenAIOptions: Sendable {
         maxBatchFileBytes: Int = 200_000_000,
         failBatchLinesContaining: String? = nil,
         azure: FakeAzureOptions? = nil,
-        quirks: FakeServerQuirks = FakeServerQuirks()
+        quirks: FakeServerQuirks = FakeServerQuirks(),
+        gzipFileContent: Bool = false
     ) {
         self.azure = azure
         self.quirks = quirks
+        self.gzipFileContent = gzipFileContent
         self.batchCompletionSeconds = batchCompletionSeconds
         self.enqueuedTokenLimit = enqueuedTokenLimit
         self.maxBatchFileBytes = maxBatchFileBytes

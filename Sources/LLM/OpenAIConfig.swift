@@ -51,7 +51,7 @@ public struct OpenAIConfig: Sendable, CustomStringConvertible, CustomReflectable
     public var maxRetryAfter: Duration
     /// The most pooled HTTP/1 connections to the API host.
     public var maxConnections: Int
-    /// The largest response body accepted.
+    /// The largest reply body accepted (a file download, streamed to disk, is not bound by it).
     public var maxResponseBytes: Int
     /// Whether the HTTP client silently retries failed connection attempts until the request's
     /// deadline. Off by default: a refused or unreachable server then surfaces at once as a

@@ -57,7 +57,10 @@ public final class OpenAIProvider: LLMProvider {
         )
         httpConfig.connectionPool.retryConnectionEstablishment = config.retryConnectionEstablishment
         httpConfig.timeout.connect = min(config.timeout, .seconds(10)).timeAmount
-        httpConfig.decompression = .enabled(limit: .size(config.maxResponseBytes))
+        // A reply is held to maxResponseBytes as it is collected (decompressed); a download
+        // (a batch output file, hundreds of MB) goes to disk whatever its size, so the
+        // inflater is only kept from a decompression bomb: at most 100 bytes per byte received.
+        httpConfig.decompression = .enabled(limit: .ratio(100))
         self.config = config
         self.name = config.api.providerName
         self.apiKey = key

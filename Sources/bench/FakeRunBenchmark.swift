@@ -9,16 +9,21 @@ import Glibc
 /// `bench fake-run`: starts the fake OpenAI server in this process, runs a command against
 /// it (`OPENAI_BASE_URL` and `OPENAI_API_KEY` set), and prints one JSON line with the
 /// command's wall time, CPU time and peak RSS (its own, via wait4) and what the server saw:
-/// requests, 429s, tokens charged and the tokens per minute achieved.
+/// requests, 429s, tokens charged and the tokens per minute achieved. Several commands
+/// separated by `--then` run one after the other against the same server (a Batch API
+/// submit, then its collection), one line each, the server's counts per command.
 struct FakeRunBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fake-run",
         abstract: "Run a command against an in-process fake OpenAI server and measure it.",
-        discussion: "Example: bench fake-run --label llmq -- .build/release/llmq run --db x.sqlite --quiet"
+        discussion: """
+            Example: bench fake-run --label llmq -- .build/release/llmq run --db x.sqlite --quiet
+            Steps: bench fake-run --label submit --label collect -- llmq run --db x.sqlite --batch-api --then llmq run --db x.sqlite --batch-api
+            """
     )
 
-    @Option(help: "A name for the result line.")
-    var label: String = "run"
+    @Option(help: "A name for the result line (repeat it to name each --then step).")
+    var label: [String] = []
 
     @Option(name: .customLong("latency-ms"), help: "Milliseconds before every successful answer.")
     var latencyMs: Int = 0
@@ -33,40 +38,48 @@ struct FakeRunBenchmark: AsyncParsableCommand {
             help: "Seconds over which the fake enforces --rpm/--tpm (limit × SECONDS/60; headers stay per-minute).")
     var rateWindow: Double = 60
 
-    @Argument(parsing: .postTerminator, help: "The command to run.")
+    @Argument(parsing: .postTerminator, help: "The command to run; further commands after --then.")
     var command: [String]
 
     func run() async throws {
-        guard let executable = command.first else { throw ValidationError("name a command after --") }
+        let steps = command.split(separator: "--then", omittingEmptySubsequences: true).map(Array.init)
+        guard !steps.isEmpty else { throw ValidationError("name a command after --") }
         let server = try await FakeOpenAIServer.start(FakeOpenAIOptions(
             latency: .milliseconds(Int64(latencyMs)), requestsPerMinute: rpm, tokensPerMinute: tpm,
             rateWindow: .milliseconds(Int64((rateWindow * 1000).rounded())), recordRequests: false))
         var environment = ProcessInfo.processInfo.environment
         environment["OPENAI_BASE_URL"] = server.baseURL
         environment["OPENAI_API_KEY"] = "sk-bench-offline"
-        let started = Date()
-        let outcome = try spawnAndWait(executable, arguments: command, environment: environment)
-        let wall = Date().timeIntervalSince(started)
-        let stats = server.stats()
-        await server.shutdown()
-        var result: [String: Any] = [
-            "label": label,
-            "exit": outcome.status,
-            "wall_s": (wall * 1000).rounded() / 1000,
-            "cpu_s": (outcome.cpuSeconds * 1000).rounded() / 1000,
-            "peak_rss_mb": (outcome.peakRSSKiB / 102.4).rounded() / 10,
-            "server_requests": stats.requests,
-            "server_429s": stats.rateLimited,
-            "server_tokens": stats.tokensCharged,
-            "tokens_per_minute": Int(Double(stats.tokensCharged) / wall * 60),
-        ]
-        if let tpm, let efficiency = stats.pacingEfficiency(tokensPerMinute: tpm) {
-            result["rate_window_s"] = rateWindow
-            result["efficiency"] = (efficiency * 1000).rounded() / 1000
-            result["share_429"] = stats.requests > 0 ? (Double(stats.rateLimited) / Double(stats.requests) * 10000).rounded() / 10000 : 0
+        for (index, step) in steps.enumerated() {
+            let before = server.stats()
+            let started = Date()
+            let outcome = try spawnAndWait(step[0], arguments: step, environment: environment)
+            let wall = Date().timeIntervalSince(started)
+            let stats = server.stats()
+            var result: [String: Any] = [
+                "label": index < label.count ? label[index] : "\(label.last ?? "run")\(steps.count > 1 ? " #\(index + 1)" : "")",
+                "exit": outcome.status,
+                "wall_s": (wall * 1000).rounded() / 1000,
+                "cpu_s": (outcome.cpuSeconds * 1000).rounded() / 1000,
+                "peak_rss_mb": (outcome.peakRSSKiB / 102.4).rounded() / 10,
+                "server_requests": stats.requests - before.requests,
+                "server_429s": stats.rateLimited - before.rateLimited,
+                "server_tokens": stats.tokensCharged - before.tokensCharged,
+                "tokens_per_minute": Int(Double(stats.tokensCharged - before.tokensCharged) / wall * 60),
+            ]
+            if stats.batchesCreated > 0 {
+                result["batches_created"] = stats.batchesCreated - before.batchesCreated
+                result["batch_lines_run"] = stats.batchLinesRun - before.batchLinesRun
+            }
+            if steps.count == 1, let tpm, let efficiency = stats.pacingEfficiency(tokensPerMinute: tpm) {
+                result["rate_window_s"] = rateWindow
+                result["efficiency"] = (efficiency * 1000).rounded() / 1000
+                result["share_429"] = stats.requests > 0 ? (Double(stats.rateLimited) / Double(stats.requests) * 10000).rounded() / 10000 : 0
+            }
+            let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
         }
-        let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
-        print(String(decoding: data, as: UTF8.self))
+        await server.shutdown()
     }
 }
 

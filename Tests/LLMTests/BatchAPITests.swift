@@ -87,6 +87,27 @@ struct BatchAPITests {
         }
     }
 
+    @Test func aGzipDownloadLargerThanTheReplyLimitIsStreamedToDiskWhole() async throws {
+        // Replies are held to 64 KB here; a download is not (it goes to disk), compressed or not.
+        try await withFakeProvider(server: FakeOpenAIOptions(gzipFileContent: true), configure: { $0.maxResponseBytes = 64 << 10 }) { fake in
+            let dir = try TemporaryDirectory()
+            let path = try inputFile((0..<5_000).map { embedLine("l\($0)", ["input number \($0)"]) }, in: dir)
+            let uploaded = try Data(contentsOf: URL(fileURLWithPath: path))
+            #expect(uploaded.count > 8 * (64 << 10))
+            let file = try await fake.provider.uploadBatchFile(path: path, filename: "big.jsonl")
+            let copy = dir.path("copy.jsonl")
+            let bytes = try await fake.provider.downloadFile(id: file.id, to: copy)
+            #expect(bytes == uploaded.count)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: copy)) == uploaded)
+            // A reply is still held to the limit: ten vectors of 8 KB of base64 are over it.
+            let tooLarge = await captureLLMError {
+                try await fake.provider.embed(EmbeddingRequest(inputs: (0..<10).map { "x\($0)" }, model: "text-embedding-3-small",
+                                                               dimensions: nil, estimatedTokens: 10))
+            }
+            #expect(tooLarge != nil)
+        }
+    }
+
     @Test func oversizedUploadIsRefusedWithTheAPIsMessage() async throws {
         try await withFakeProvider(server: FakeOpenAIOptions(maxBatchFileBytes: 64)) { fake in
             let dir = try TemporaryDirectory()
