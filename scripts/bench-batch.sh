@@ -4,39 +4,30 @@
 #  1. submit: `llmq run --batch-api` packs the pending jobs into input files (50,000 inputs
 #     per batch), uploads them and creates the batches, then exits 75;
 #  2. collect: the next `llmq run --batch-api` downloads each completed batch's output file
-#     (about 400 MB per 50,000 vectors), parses it line by line and stores the vectors;
+#     (about 410 MB per 50,000 vectors), parses it line by line and stores the vectors;
 #  3. the same jobs through a synchronous `llmq run` (the write path collection is compared
 #     with), in the same script run on the same corpus.
 # Each line: wall time, CPU time and peak RSS of the llmq process alone (the fake, which
 # makes the output files when a batch is first polled, runs in the bench process), and
 # what the server saw. Then both databases are checked to hold the same N vectors.
-# Usage: scripts/bench-batch.sh [N]   (default 100000); SUBMIT_ONLY=1 stops after step 1.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-swift build -c release --product llmq >/dev/null
-swift build -c release --product bench >/dev/null
-n="${1:-100000}"
-data=bench-data
-mkdir -p "$data"
-corpus="$data/corpus-$n.jsonl"
-[ -f "$corpus" ] || python3 scripts/make-corpus.py "$n" "$corpus"
-llmq=.build/release/llmq
-bench=.build/release/bench
-echo "machine: $(nproc) cores, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load: $(cut -d' ' -f1-3 /proc/loadavg)"
-db="$data/batch-$n.sqlite"
-rm -rf "$db" "$db-wal" "$db-shm" "$db-batch"
-$llmq enqueue --db "$db" "$corpus" >/dev/null
-if [ -n "${SUBMIT_ONLY:-}" ]; then
-    $bench fake-run --label "batch submit n=$n" -- $llmq run --db "$db" --batch-api --quiet
-    exit 0
-fi
-$bench fake-run --label "batch submit n=$n" --label "batch collect n=$n" -- \
-    $llmq run --db "$db" --batch-api --quiet --then $llmq run --db "$db" --batch-api --quiet
-sync="$data/batch-sync-$n.sqlite"
-rm -f "$sync" "$sync-wal" "$sync-shm"
-$llmq enqueue --db "$sync" "$corpus" >/dev/null
-$bench fake-run --label "synchronous run n=$n" -- $llmq run --db "$sync" --quiet --batch-size 512 --concurrency 8
-python3 - "$db" "$sync" "$n" <<'PY'
+# Usage: scripts/bench-batch.sh [N ...]   (default 100000); SUBMIT_ONLY=1 stops after step 1.
+BENCH_COUNTS="100000" source "$(dirname "$0")/bench-common.sh" "$@"
+for n in "${counts[@]}"; do
+    corpus="$(corpus "$n")"
+    db="$data/batch-$n.sqlite"
+    rm -rf "$db" "$db-wal" "$db-shm" "$db-batch"
+    $llmq enqueue --db "$db" "$corpus" >/dev/null
+    if [ -n "${SUBMIT_ONLY:-}" ]; then
+        $bench fake-run --label "batch submit n=$n" -- $llmq run --db "$db" --batch-api --quiet
+        continue
+    fi
+    $bench fake-run --label "batch submit n=$n" --label "batch collect n=$n" -- \
+        $llmq run --db "$db" --batch-api --quiet --then $llmq run --db "$db" --batch-api --quiet
+    sync="$data/batch-sync-$n.sqlite"
+    rm -f "$sync" "$sync-wal" "$sync-shm"
+    $llmq enqueue --db "$sync" "$corpus" >/dev/null
+    $bench fake-run --label "synchronous run n=$n" -- $llmq run --db "$sync" --quiet --batch-size 512 --concurrency 8
+    python3 - "$db" "$sync" "$n" <<'PY'
 import sqlite3, sys
 batch, sync, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 con = sqlite3.connect(batch)
@@ -48,3 +39,4 @@ same = con.execute("""SELECT count(*) FROM jobs j JOIN embeddings e ON e.job_id 
 print(f"check: {rows} vectors stored by the batch run, {same} bit-identical to the synchronous run's (of {n})")
 sys.exit(0 if rows == n and same == n else 1)
 PY
+done
