@@ -65,7 +65,7 @@ extension JobStore {
                 outcome.matched += 1
                 sinceCommit += 1
                 let signature = Self.fileSignature(entry, model: model, dimensions: dimensions, defaults: defaults)
-                if try markSeen(entry.relativePath, root: walk.realRoot, ingestID: ingestID) == signature {
+                if try storedSignature(entry.relativePath, root: walk.realRoot) == signature {
                     outcome.counts.unchanged += 1
                     if sinceCommit >= Self.ingestTransactionLines { try flush() }
                     return
@@ -102,26 +102,24 @@ extension JobStore {
         return outcome
     }
 
-    /// Marks the file job `customID` of `root` as seen by this ingest; its stored signature
-    /// (nil when there is no such file job).
-    private func markSeen(_ customID: String, root: String, ingestID: Int64) throws -> [UInt8]? {
+    /// The signature stored for the file job `customID` of `root` (nil when there is no such
+    /// file job). Read only: an unchanged file writes nothing, so a re-run over an unchanged
+    /// folder touches no page of the database.
+    private func storedSignature(_ customID: String, root: String) throws -> [UInt8]? {
         let statement = try db.cachedStatement("""
-            UPDATE file_jobs SET ingest_id = ?3
-            WHERE root = ?2 AND job_id = (SELECT id FROM jobs WHERE custom_id = ?1)
-            RETURNING signature
+            SELECT f.signature FROM jobs j JOIN file_jobs f ON f.job_id = j.id
+            WHERE j.custom_id = ?1 AND f.root = ?2
             """)
         defer { statement.reset() }
         try statement.bind(customID, at: 1)
         try statement.bind(root, at: 2)
-        try statement.bind(ingestID, at: 3)
         guard try statement.step() else { return nil }
-        let signature = statement.blob(at: 0)
-        while try statement.step() {}
-        return signature
+        return statement.blob(at: 0)
     }
 
-    /// Deletes the file jobs of `walk`'s folder that this ingest did not see and whose file
-    /// no longer exists (a file left out by `--glob` is not gone); returns how many.
+    /// Deletes the file jobs of `walk`'s folder whose file no longer exists (a file left out
+    /// by `--glob` is not gone); returns how many. Jobs this ingest wrote are skipped; every
+    /// other file job of the folder is checked with `lstat`.
     private func pruneVanished(_ walk: FolderWalk, ingestID: Int64) throws -> Int {
         var vanished: [Int64] = []
         let unseen = try db.prepare("""

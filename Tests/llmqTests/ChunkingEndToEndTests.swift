@@ -57,8 +57,11 @@ struct ChunkingEndToEndTests {
         var result = try await runLLMQInBackground(["run"] + flags, environment: fakeEnvironment(server))
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let before = Set(try storedChunks(db).map(\.text))
+        let fileJobs = { try Connection(path: db).rows("SELECT job_id, root, signature, ingest_id FROM file_jobs ORDER BY job_id") }
+        let fileJobsBefore = try fileJobs()
         let enqueued = try await runLLMQInBackground(["enqueue", "--db", db, "--files", folder, "--chunk-tokens", "100"])
         #expect(enqueued.stdout.contains("added 0, updated 0, unchanged 3, rejected 0"), "\(enqueued.stdout)")
+        #expect(try fileJobs() == fileJobsBefore, "an unchanged file writes nothing")
 
         _ = try writeDocumentFolder(dir, edited: 13)
         let sentBefore = server.recordedRequests().count
