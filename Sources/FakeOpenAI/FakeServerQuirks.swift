@@ -2,7 +2,7 @@ import Foundation
 import NIOCore
 import NIOFoundationCompat
 
-/// Ways other OpenAI-compatible servers differ from OpenAI (`../shared/compatible-servers.md`),
+/// Ways other OpenAI-compatible servers differ from OpenAI (TEI, infinity, Ollama, old vLLM, LM Studio),
 /// so that llmq's adaptations are tested offline. The default has none.
 public struct FakeServerQuirks: Sendable, Hashable {
     /// How a server refuses more inputs per request than it takes.

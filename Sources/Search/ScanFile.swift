@@ -5,10 +5,10 @@ import Glibc
 /// A scan file opened for reading: its header checked and its committed bytes mapped
 /// read-only. The mapping stays valid however the file changes on disk: appends write
 /// past the committed length only, and rebuilds replace the file by rename.
+// @unchecked Sendable is safe: every stored property is immutable after init, and the
+// mapped bytes are read-only and never written while mapped (see above); the mapping is
+// released only in deinit, when no task can still hold the file.
 public final class ScanFile: @unchecked Sendable {
-    // Safe to share: every stored property is immutable after init, and the mapped bytes
-    // are read-only and never written while mapped (see the type's documentation); the
-    // mapping is released only in deinit, when no task can still hold the file.
 
     /// A block of one kind's vectors.
     struct Block: Sendable {

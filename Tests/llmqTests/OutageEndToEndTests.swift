@@ -222,7 +222,7 @@ struct OutageEndToEndTests {
                                   environment: fakeEnvironment(server), in: dir, name: "run")
         try await child.untilStderr(contains: "enqueued:")
         // The first job went through; the second waits in the pacer.
-        while try statusCounts(db) != ["succeeded": 1, "running": 1] { try await Task.sleep(for: .milliseconds(10)) }
+        await child.until { (try? statusCounts(db)) == ["succeeded": 1, "running": 1] }
         child.kill(SIGTERM)
         let result = try await child.finished()
         #expect(result.status == 75, "stdout: \(result.stdout) stderr: \(result.stderr)")

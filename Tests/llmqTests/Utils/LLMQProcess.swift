@@ -49,9 +49,9 @@ func runLLMQInBackground(_ arguments: [String], stdin: String? = nil, environmen
 }
 
 /// Reads a file handle to its end on a background thread.
+// @unchecked Sendable is safe: `data` is written once by the reader thread before `done`
+// is signalled and read only after `wait()` has received that signal.
 final class ReadAll: @unchecked Sendable {
-    // Safe: `data` is written once by the reader thread before `done` is signalled and
-    // read only after `wait()` has received that signal.
     private var data = Data()
     private let done = DispatchSemaphore(value: 0)
 

@@ -4,6 +4,10 @@ import SQLite
 import Synchronization
 import TestSupport
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A running `llmq` child process whose output goes to files (no pipe can fill up),
 /// for tests that kill it or run two at once.
 final class LLMQChild {
@@ -45,11 +49,31 @@ final class LLMQChild {
     }
 
     /// Returns once the child's stderr contains `text`, or when the child ends before that.
-    /// (Polls the output file: the child's log is the only sign of what it is waiting for.)
     func untilStderr(contains text: String) async throws {
-        while process.isRunning {
-            if try String(contentsOf: stderrURL, encoding: .utf8).contains(text) { return }
-            try await Task.sleep(for: .milliseconds(10))
+        let stderrURL = stderrURL
+        await until { (try? String(contentsOf: stderrURL, encoding: .utf8))?.contains(text) ?? false }
+    }
+
+    /// Returns once `condition` holds, or when the child ends before that. The condition is
+    /// checked again after each change to the child's folder (its output files, its
+    /// database), as inotify reports it, on a thread of its own: no polling, no timer. The
+    /// child's exit closes its output files, which is a change too.
+    func until(_ condition: @escaping @Sendable () -> Bool) async {
+        let process = process
+        let folder = stderrURL.deletingLastPathComponent().path
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                let watch = inotify_init1(Int32(IN_CLOEXEC))
+                defer { if watch >= 0 { close(watch) } }
+                let mask = UInt32(IN_MODIFY) | UInt32(IN_CLOSE_WRITE) | UInt32(IN_CREATE) | UInt32(IN_MOVED_TO) | UInt32(IN_DELETE)
+                let watching = watch >= 0 && inotify_add_watch(watch, folder, mask) >= 0
+                var events = [UInt8](repeating: 0, count: 4096)
+                // Events that come between a check and the read stay queued, so none is missed.
+                while !condition() && process.isRunning && watching {
+                    if read(watch, &events, events.count) <= 0 { break }
+                }
+                continuation.resume()
+            }
         }
     }
 
