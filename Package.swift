@@ -66,9 +66,11 @@ let package = Package(
             swiftSettings: strictSettings,
             plugins: ["EmbedMigrations"]
         ),
+        // The int8 first pass of `llmq search` (SSE2/AVX2 with runtime dispatch).
+        .target(name: "CSearchKernel"),
         .target(
             name: "Search",
-            dependencies: ["SQLite", "JobQueue"],
+            dependencies: ["SQLite", "JobQueue", "CSearchKernel"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -158,7 +160,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "SQLite", "TestSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "SearchTests", dependencies: ["Search", "JobQueue", "SQLite", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "SearchTests", dependencies: ["Search", "CSearchKernel", "JobQueue", "SQLite", "TestSupport"], swiftSettings: strictSettings),
         // Data/: the corpus and tiktoken's counts, made by scripts/make-tokenizer-corpus.py.
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], exclude: ["Data"], swiftSettings: strictSettings),
         .testTarget(name: "ChunkerTests", dependencies: ["Chunker", "Tokenizer", "TestSupport"], swiftSettings: strictSettings),

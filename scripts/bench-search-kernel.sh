@@ -11,9 +11,10 @@ n=${1:-100000}
 data=bench-data; mkdir -p "$data/kernel"
 S=Sources
 for f in $S/SQLite/*.swift; do cp "$f" "$data/kernel/sq_$(basename "$f")"; done
-swiftc -O -module-name kb -I $S/CSQLite -lsqlite3 "$data"/kernel/sq_*.swift \
-    $S/Search/{DotProduct,LaneChecksum,TopK,ScanFile,ScanFileLayout,ExactScan,VectorKey,SearchError,ScanFileWriter}.swift \
-    scripts/search-kernel-bench.swift -o "$data/kernel/kb"
+cc -O2 -c $S/CSearchKernel/kernel.c -I $S/CSearchKernel/include -o "$data/kernel/kernel.o"
+swiftc -O -module-name kb -I $S/CSQLite -I $S/CSearchKernel/include -lsqlite3 "$data"/kernel/sq_*.swift \
+    $S/Search/{DotProduct,LaneChecksum,TopK,ScanFile,ScanFileLayout,ExactScan,Int8Codes,VectorKey,SearchError,ScanFileWriter}.swift \
+    scripts/search-kernel-bench.swift "$data/kernel/kernel.o" -o "$data/kernel/kb"
 cc -O3 -march=native -pthread -o "$data/membw" scripts/membw.c
 db="$data/kernel-$n.sqlite"; rm -f "$db" "$db-wal" "$db-shm" "$db-search"
 : > "$data/empty.jsonl"

@@ -6,6 +6,9 @@
 # wheel) and numpy (vectors in memory); then the time to append 10,000 new vectors.
 # Needs about 13 GB of disk and memory per million vectors; the databases are deleted.
 # Usage: scripts/bench-search.sh [N ...]   (default: 100000 1000000)
+# KEEP_DB=1 reuses bench-data/search-N.sqlite when it holds exactly N vectors (made by an
+# earlier run or by hand with the same two commands) and keeps it (the 10,000 appended
+# vectors are deleted again, so the next run can reuse it too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product llmq >/dev/null
@@ -22,10 +25,15 @@ cc -O3 -march=native -pthread -o "$data/membw" scripts/membw.c
 ms() { python3 -c "import sys; print(f'{(float(sys.argv[2]) - float(sys.argv[1])) * 1000:.0f}')" "$@"; }
 for n in "${counts[@]}"; do
     db="$data/search-$n.sqlite"
-    rm -f "$db" "$db-wal" "$db-shm" "$db-search"
-    : > "$data/empty.jsonl"
-    $llmq enqueue --db "$db" "$data/empty.jsonl" >/dev/null 2>&1
-    python3 scripts/make-vector-db.py "$db" "$n"
+    if [ "${KEEP_DB:-}" = 1 ] && [ -f "$db" ] && [ "$(sqlite3 "$db" "SELECT count(*) FROM embeddings" 2>/dev/null)" = "$n" ]; then
+        echo "reusing $db ($n vectors)"
+        rm -f "$db-search"
+    else
+        rm -f "$db" "$db-wal" "$db-shm" "$db-search"
+        : > "$data/empty.jsonl"
+        $llmq enqueue --db "$db" "$data/empty.jsonl" >/dev/null 2>&1
+        python3 scripts/make-vector-db.py "$db" "$n"
+    fi
     sqlite3 "$db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
     cat "$db" > /dev/null  # warm page cache
     t0=$(date +%s.%N); $llmq search --db "$db" --like doc-0 -k 10 >/dev/null; t1=$(date +%s.%N)
@@ -36,5 +44,10 @@ for n in "${counts[@]}"; do
     t0=$(date +%s.%N); $llmq search --db "$db" --like doc-0 -k 10 >/dev/null; t1=$(date +%s.%N)
     $llmq search --db "$db" --like doc-0 -k 10 >/dev/null; t2=$(date +%s.%N)
     echo "10,000 vectors appended: $(ms "$t0" "$t1") ms for the first search after them (the next one: $(ms "$t1" "$t2") ms)"
-    rm -f "$db" "$db-wal" "$db-shm" "$db-search"
+    if [ "${KEEP_DB:-}" = 1 ]; then
+        sqlite3 "$db" "PRAGMA foreign_keys = ON; DELETE FROM jobs WHERE id > (SELECT min(id) - 1 + $n FROM jobs); PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+        rm -f "$db-search"
+    else
+        rm -f "$db" "$db-wal" "$db-shm" "$db-search"
+    fi
 done

@@ -46,9 +46,17 @@ public final class ScanFile: @unchecked Sendable {
         ChangeState(databaseID: header.databaseID, seq: header.coveredSeq, nonce: header.coveredNonce)
     }
 
-    /// The first float of vector `index` of `block`.
+    /// The first float of `block`'s vectors.
     @inline(__always)
     func vectors(of block: Block) -> UnsafeRawPointer { base + block.offset + block.header.vectorsOffset }
+
+    /// The first row of `block`'s int8 codes.
+    @inline(__always)
+    func codes(of block: Block) -> UnsafeRawPointer { base + block.offset + block.header.codesOffset }
+
+    /// The first of `block`'s records (`Int8Codes.Record`).
+    @inline(__always)
+    func records(of block: Block) -> UnsafeRawPointer { base + block.offset + block.header.recordsOffset }
 
     /// Key `index` of `block`.
     @inline(__always)
@@ -60,7 +68,8 @@ public final class ScanFile: @unchecked Sendable {
 
     /// Opens and checks the file at `path`: magic, version and checksums of the header
     /// and every block header and key list, and that the file holds all it commits to.
-    /// The vectors' checksums are checked by each scan, which reads them anyway.
+    /// The codes' checksums are checked by each scan, which reads them anyway, and a
+    /// vector's own checksum whenever a scan reads it.
     /// - Returns: the file, or why it cannot be used (`.missing` when there is none).
     public static func open(path: String) -> Result<ScanFile, ScanFileProblem> {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)

@@ -4,16 +4,21 @@
 /// - a 4,096-byte header: magic `LLMQSCN1`, format version, the database's identity,
 ///   the `search_changes` seq and nonce it covers, the committed length, the block count,
 ///   and a checksum of all of it;
-/// - blocks, one after another from offset 4,096, each 64-byte aligned: a 64-byte block
-///   header (magic, dimensions, count, model name length, checksums of the vectors and
-///   keys, block length, a checksum of the header and model name), the model name, then
-///   `count × dimensions` float32 values (unit length), then `count` 16-byte keys
-///   (job id, chunk, padding).
+/// - blocks, one after another from offset 4,096, each region 64-byte aligned: a 64-byte
+///   block header (magic, dimensions, count, model name length, checksums of the codes
+///   and keys, block length, a checksum of the header and model name), the model name,
+///   then `count` rows of int8 codes (`Int8Codes`, each row padded to 32 bytes), `count`
+///   16-byte records (scale, error and norm of each vector, and its checksum), `count ×
+///   dimensions` float32 values (unit length), then `count` 16-byte keys (job id,
+///   chunk, padding).
 ///
-/// Bytes past the committed length are an append that did not finish and are ignored.
+/// A scan reads the codes and records (checked by the codes checksum as it reads them)
+/// and only the float32 vectors of the candidates its first pass leaves (each checked
+/// against its record). Bytes past the committed length are an append that did not
+/// finish and are ignored. Version 1 files (float32 only) are rebuilt.
 public enum ScanFileLayout {
     static let magic: UInt64 = 0x314E_4353_514D_4C4C  // "LLMQSCN1"
-    static let version: UInt32 = 1
+    static let version: UInt32 = 2
     static let headerSize = 4096
     static let blockMagic: UInt32 = 0x314B_4C42  // "BLK1"
     static let blockHeaderSize = 64
@@ -93,28 +98,35 @@ public enum ScanFileProblem: Error, Equatable, Sendable, CustomStringConvertible
 struct BlockHeader: Equatable, Sendable {
     var kind: VectorKind
     var count: Int
-    var vectorsChecksum: UInt64
+    /// The checksum of the codes and the records.
+    var codesChecksum: UInt64
     var keysChecksum: UInt64
 
     var modelBytes: [UInt8] { Array(kind.model.utf8) }
+    /// Bytes per row of codes.
+    var codeStride: Int { Int8Codes.stride(kind.dimensions) }
+    /// Offset of the codes from the block start.
+    var codesOffset: Int { ScanFileLayout.blockHeaderSize + ScanFileLayout.aligned(modelBytes.count) }
+    /// Offset of the records from the block start.
+    var recordsOffset: Int { codesOffset + ScanFileLayout.aligned(count * codeStride) }
     /// Offset of the vectors from the block start.
-    var vectorsOffset: Int { ScanFileLayout.blockHeaderSize + ScanFileLayout.aligned(modelBytes.count) }
+    var vectorsOffset: Int { recordsOffset + ScanFileLayout.aligned(count * Int8Codes.recordSize) }
     /// Offset of the keys from the block start.
     var keysOffset: Int { vectorsOffset + ScanFileLayout.aligned(count * kind.dimensions * 4) }
     /// The whole block's length, padded.
     var length: Int { keysOffset + ScanFileLayout.aligned(count * ScanFileLayout.keySize) }
 
-    /// The header and model name, padded to `vectorsOffset` bytes.
+    /// The header and model name, padded to `codesOffset` bytes.
     func encoded() -> [UInt8] {
         let model = modelBytes
-        var bytes = [UInt8](repeating: 0, count: vectorsOffset)
+        var bytes = [UInt8](repeating: 0, count: codesOffset)
         bytes.withUnsafeMutableBytes { raw in
             raw.storeBytes(of: ScanFileLayout.blockMagic.littleEndian, toByteOffset: 0, as: UInt32.self)
             raw.storeBytes(of: UInt32(kind.dimensions).littleEndian, toByteOffset: 4, as: UInt32.self)
             raw.storeBytes(of: UInt64(count).littleEndian, toByteOffset: 8, as: UInt64.self)
             raw.storeBytes(of: UInt32(model.count).littleEndian, toByteOffset: 16, as: UInt32.self)
             raw.storeBytes(of: keysChecksum.littleEndian, toByteOffset: 24, as: UInt64.self)
-            raw.storeBytes(of: vectorsChecksum.littleEndian, toByteOffset: 32, as: UInt64.self)
+            raw.storeBytes(of: codesChecksum.littleEndian, toByteOffset: 32, as: UInt64.self)
             raw.storeBytes(of: UInt64(length).littleEndian, toByteOffset: 40, as: UInt64.self)
             for (index, byte) in model.enumerated() { raw[ScanFileLayout.blockHeaderSize + index] = byte }
             let checksum = Self.headerChecksum(raw.baseAddress!, modelLength: model.count)
@@ -150,7 +162,7 @@ struct BlockHeader: Equatable, Sendable {
         }
         let model = String(decoding: UnsafeRawBufferPointer(start: raw + ScanFileLayout.blockHeaderSize, count: modelLength), as: UTF8.self)
         let header = BlockHeader(kind: VectorKind(model: model, dimensions: dimensions), count: count,
-                                 vectorsChecksum: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 32, as: UInt64.self)),
+                                 codesChecksum: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 32, as: UInt64.self)),
                                  keysChecksum: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self)))
         let length = Int(truncatingIfNeeded: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 40, as: UInt64.self)))
         guard length == header.length, offset + length <= limit else {

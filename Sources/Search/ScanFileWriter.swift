@@ -2,18 +2,20 @@
 import Glibc
 #endif
 
-/// Writes blocks to a scan file: vectors of each kind are gathered (unit length) until a
-/// block's worth, then written with their keys and checksums. Memory stays bounded by
+/// Writes blocks to a scan file: vectors of each kind are gathered (unit length, with
+/// their int8 codes and records) until a block's worth, then written with their keys and
+/// checksums. Memory stays bounded by
 /// one block per kind however many vectors pass through.
 final class ScanFileWriter {
     /// A block's vector bytes before it is written (32 MiB: 5,461 vectors at 1,536 dims).
     static let defaultBlockBytes = 32 << 20
 
     private struct Pending {
+        var codes: [UInt8] = []
+        var records: [UInt8] = []
         var vectors: [UInt8] = []
         var keys: [UInt8] = []
         var count = 0
-        var checksum = LaneChecksum()
     }
 
     let fd: Int32
@@ -51,12 +53,14 @@ final class ScanFileWriter {
                 scaled.append(Float(Double(value) * scale))
             }
             scaled.withUnsafeBytes { raw in
-                block.vectors.append(contentsOf: raw)
-                block.checksum.add(raw.baseAddress!, byteCount: raw.count)
+                var checksum = LaneChecksum()
+                checksum.add(raw.baseAddress!, byteCount: raw.count)
+                Self.append(raw, checksum: checksum, dimensions: kind.dimensions, to: &block)
             }
         } else {
-            block.vectors.append(contentsOf: bytes)
-            block.checksum.lanes &+= lanes
+            var checksum = LaneChecksum()
+            checksum.lanes = lanes
+            Self.append(bytes, checksum: checksum, dimensions: kind.dimensions, to: &block)
         }
         withUnsafeBytes(of: key.jobID.littleEndian) { block.keys.append(contentsOf: $0) }
         withUnsafeBytes(of: key.chunk.littleEndian) { block.keys.append(contentsOf: $0) }
@@ -69,6 +73,13 @@ final class ScanFileWriter {
         }
     }
 
+    /// Adds a unit vector's floats, codes and record to `block`.
+    private static func append(_ vector: UnsafeRawBufferPointer, checksum: LaneChecksum, dimensions: Int, to block: inout Pending) {
+        block.vectors.append(contentsOf: vector)
+        Int8Codes.encode(vector.baseAddress!, dimensions: dimensions, checksum: UInt32(truncatingIfNeeded: checksum.value),
+                         into: &block.codes).append(to: &block.records)
+    }
+
     /// Writes every block still gathering.
     func finish() throws {
         for (kind, block) in pending.sorted(by: { ($0.key.model, $0.key.dimensions) < ($1.key.model, $1.key.dimensions) }) {
@@ -78,15 +89,19 @@ final class ScanFileWriter {
     }
 
     private func write(_ block: Pending, kind: VectorKind) throws {
-        let header = BlockHeader(kind: kind, count: block.count, vectorsChecksum: block.checksum.value,
+        var codes = LaneChecksum()
+        block.codes.withUnsafeBytes { codes.add($0.baseAddress!, byteCount: $0.count) }
+        block.records.withUnsafeBytes { codes.add($0.baseAddress!, byteCount: $0.count) }
+        let header = BlockHeader(kind: kind, count: block.count, codesChecksum: codes.value,
                                  keysChecksum: block.keys.withUnsafeBytes { LaneChecksum.of($0.baseAddress!, byteCount: $0.count) })
         try writeAll(header.encoded(), at: offset)
-        try writeAll(block.vectors, at: offset + header.vectorsOffset)
-        try writeAll(block.keys, at: offset + header.keysOffset)
-        let padding = header.length - header.keysOffset - block.keys.count
-        if padding > 0 { try writeAll([UInt8](repeating: 0, count: padding), at: offset + header.keysOffset + block.keys.count) }
-        let vectorPadding = header.keysOffset - header.vectorsOffset - block.vectors.count
-        if vectorPadding > 0 { try writeAll([UInt8](repeating: 0, count: vectorPadding), at: offset + header.vectorsOffset + block.vectors.count) }
+        let regions = [(block.codes, header.codesOffset, header.recordsOffset), (block.records, header.recordsOffset, header.vectorsOffset),
+                       (block.vectors, header.vectorsOffset, header.keysOffset), (block.keys, header.keysOffset, header.length)]
+        for (bytes, start, end) in regions {
+            try writeAll(bytes, at: offset + start)
+            let padding = end - start - bytes.count
+            if padding > 0 { try writeAll([UInt8](repeating: 0, count: padding), at: offset + start + bytes.count) }
+        }
         offset += header.length
         blockCount += 1
     }

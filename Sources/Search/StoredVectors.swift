@@ -106,7 +106,7 @@ public struct StoredVectors {
             ? "SELECT e.job_id, \(Self.chunkColumn), e.model, e.dimensions, e.vector FROM embeddings e"
             : """
               SELECT e.job_id, \(Self.chunkColumn), e.model, e.dimensions, e.vector
-              FROM search_changes c JOIN embeddings e ON e.job_id = c.job_id
+              FROM search_changes c JOIN embeddings e ON e.job_id = c.job_id AND e.chunk = c.chunk
               WHERE c.seq > ?1 AND c.removed = 0 ORDER BY c.seq
               """
         let statement = try db.prepare(sql)

@@ -44,6 +44,25 @@ struct ScanFileTests {
         #expect(fixture.notes.isEmpty, "routine appends and rebuilds say nothing")
     }
 
+    @Test func anAppendedChunkedJobAddsEachChunkOnce() async throws {
+        let fixture = try SearchFixture()
+        try fixture.add("single", [1, 0, 0])
+        #expect(try await fixture.ids([1, 0, 0], k: 5) == ["single"])
+        let built = inode(fixture.scanPath)
+        // Three chunks of one job land after the file was made: three change rows.
+        let id = try fixture.add("chunked", [0, 1, 0])
+        for (chunk, vector) in [(1, [Float(0), 0.8, 0.6]), (2, [Float(0.6), 0.8, 0])] {
+            try fixture.store.db.run("""
+                INSERT INTO embeddings (job_id, chunk, start, end, text, model, dimensions, vector, input_hash, created_at, job_hash)
+                SELECT job_id, ?2, 0, 1, 'c', model, dimensions, ?3, input_hash, 0, job_hash FROM embeddings WHERE job_id = ?1 AND chunk = 0
+                """, .integer(id), .integer(Int64(chunk)), .blob(littleEndian(vector)))
+        }
+        let hits = try await fixture.search.search([0, 1, 0], kind: VectorKind(model: "m", dimensions: 3), options: SearchOptions(k: 10))
+        #expect(hits.map { "\($0.text.customID)#\($0.text.chunk)" } == ["chunked#0", "chunked#1", "chunked#2", "single#0"])
+        #expect(inode(fixture.scanPath) == built, "appended, not rebuilt")
+        #expect(try fixture.scanStore.upToDate().kinds == [VectorKind(model: "m", dimensions: 3): 4])
+    }
+
     @Test func changeLogRecordsAddsReplacementsAndDeletions() throws {
         let fixture = try SearchFixture()
         let id = try fixture.add("a", [1, 0])
@@ -103,13 +122,32 @@ struct ScanFileTests {
         let url = URL(fileURLWithPath: fixture.scanPath)
         let good = try Data(contentsOf: url)
 
-        // One flipped bit in a vector, found by the scan's checksum.
+        // One flipped bit in the int8 codes, found by the first pass's checksum.
         var flipped = good
-        let header = try fixture.scanStore.upToDate().blocks[0]
-        flipped[header.offset + header.header.vectorsOffset + 4 * 7] ^= 0x04
+        let file = try fixture.scanStore.upToDate()
+        let header = file.blocks[0]
+        flipped[header.offset + header.header.codesOffset + 7] ^= 0x04
         try flipped.write(to: url)
         #expect(try await fixture.ids(query, k: 4) == expected)
-        #expect(fixture.notes.last?.contains("was corrupt (vector checksum mismatch in the block at offset") == true, "\(fixture.notes)")
+        #expect(fixture.notes.last?.contains("was corrupt (code checksum mismatch in the block at offset") == true, "\(fixture.notes)")
+
+        // One flipped bit in the float32 vector of the best hit, which is rescored: found
+        // by that vector's own checksum.
+        let best = try requireValue(fixture.store.db.scalarInt("SELECT id FROM jobs WHERE custom_id = ?1", .text(expected[0])))
+        let position = try #require((0..<header.header.count).first { file.key($0, of: header).jobID == Int64(best) })
+        var floatFlip = good
+        floatFlip[header.offset + header.header.vectorsOffset + position * 32 * 4 + 4 * 3] ^= 0x01
+        try floatFlip.write(to: url)
+        #expect(try await fixture.ids(query, k: 4) == expected)
+        #expect(fixture.notes.last?.contains("was corrupt (vector checksum mismatch for vector \(position) of the block at offset") == true,
+                "\(fixture.notes)")
+
+        // A file of the previous format (float32 only) is not read: rebuilt.
+        var old = good
+        old[8] = 1
+        try old.write(to: url)
+        #expect(try await fixture.ids(query, k: 4) == expected)
+        #expect(fixture.notes.last?.contains("was corrupt (format version 1, not 2)") == true, "\(fixture.notes)")
 
         try good.prefix(good.count - 100).write(to: url)
         #expect(try await fixture.ids(query, k: 4) == expected)
@@ -132,7 +170,7 @@ struct ScanFileTests {
         try Data(contentsOf: URL(fileURLWithPath: other.scanPath)).write(to: url)
         #expect(try await fixture.ids(query, k: 4) == expected)
         #expect(fixture.notes.last?.contains("was made for another database: rebuilt") == true, "\(fixture.notes)")
-        #expect(fixture.notes.count == 5)
+        #expect(fixture.notes.count == 7)
     }
 
     @Test func withoutTheChangeLogTriggersTheFileIsRebuiltForEverySearch() async throws {
