@@ -115,7 +115,7 @@ struct FirstPassTests {
     }
 
     @Test func topKEqualsTheFloat32ScanAndBruteForceWhileRescoringFew() async throws {
-        let fixture = try SearchFixture(blockBytes: 2 << 20)
+        let fixture = try SearchFixture(blockBytes: 1 << 20)
         var random = UnitVectors(seed: 25)
         let kind = VectorKind(model: "m", dimensions: 1536)
         let stored = (0..<1200).map { ("v\($0)", random.vector(1536)) }
