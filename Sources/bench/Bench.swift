@@ -4,5 +4,5 @@ import ArgumentParser
 /// them with the command that produced them.
 @main struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "llmq benchmarks.", subcommands: [FakeRunBenchmark.self, TokensBenchmark.self, ChunkBenchmark.self])
+        commandName: "bench", abstract: "llmq benchmarks.", subcommands: [FakeRunBenchmark.self, TokensBenchmark.self, ChunkBenchmark.self, JSONBenchmark.self])
 }
