@@ -55,9 +55,13 @@ let package = Package(
             dependencies: ["Tokenizer"],
             swiftSettings: strictSettings
         ),
+        // The one JSON reader (a strict streaming cursor, and a value tree built with it) and
+        // writer of the project: no dependencies, below JobQueue, LLM and FakeOpenAI.
+        .target(name: "JSON", swiftSettings: strictSettings),
         .target(
             name: "JobQueue",
             dependencies: [
+                "JSON",
                 "SQLite",
                 "Tokenizer",
                 "Chunker",
@@ -76,6 +80,7 @@ let package = Package(
         .target(
             name: "LLM",
             dependencies: [
+                "JSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -109,6 +114,7 @@ let package = Package(
             name: "llmq",
             dependencies: [
                 "CMalloc",
+                "JSON",
                 "SQLite",
                 "JobQueue",
                 "LLM",
@@ -134,6 +140,7 @@ let package = Package(
         .executableTarget(
             name: "bench",
             dependencies: [
+                "JSON",
                 "SQLite",
                 "JobQueue",
                 "LLM",
@@ -158,15 +165,16 @@ let package = Package(
         ),
         // Helpers the test targets share (a temporary folder per test).
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strictSettings),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "SQLite", "TestSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "SearchTests", dependencies: ["Search", "CSearchKernel", "JobQueue", "SQLite", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "JSON", "SQLite", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "SearchTests", dependencies: ["Search", "CSearchKernel", "JobQueue", "JSON", "SQLite", "TestSupport"], swiftSettings: strictSettings),
         // Data/: the corpus and tiktoken's counts, made by scripts/make-tokenizer-corpus.py.
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], exclude: ["Data"], swiftSettings: strictSettings),
         .testTarget(name: "ChunkerTests", dependencies: ["Chunker", "Tokenizer", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "LLMTests",
-            dependencies: ["LLM", "FakeOpenAI", "TestSupport"],
+            dependencies: ["LLM", "JSON", "FakeOpenAI", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

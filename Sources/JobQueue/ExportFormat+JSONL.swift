@@ -1,3 +1,5 @@
+import JSON
+
 extension ExportFormat {
     /// Writes llmq's own export object:
     /// `{"custom_id","kind","status","model","attempts",` then for a succeeded embed job

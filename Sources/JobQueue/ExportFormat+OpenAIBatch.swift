@@ -1,3 +1,5 @@
+import JSON
+
 extension ExportFormat {
     /// Writes the Batch API's output line:
     /// `{"id":"batch_req_<jobs.id>","custom_id","response":{"status_code":200,"request_id":null,"body":…},"error":null}`

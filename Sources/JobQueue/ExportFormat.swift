@@ -1,3 +1,5 @@
+import JSON
+
 /// The line formats `llmq export` writes; each writes one job as one JSON object.
 public enum ExportFormat: String, Sendable, CaseIterable {
     /// llmq's own line: the job, its result and metadata (see `writeJSONL`).

@@ -1,4 +1,5 @@
 import Chunker
+import JSON
 
 /// The defaults a job line falls back on, fixed at enqueue time.
 public struct JobDefaults: Sendable {

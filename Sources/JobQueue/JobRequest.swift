@@ -1,4 +1,5 @@
 import Chunker
+import JSON
 
 /// A chat message as sent to the API: exactly a role and its content.
 public struct JobMessage: Sendable, Equatable, Codable {

@@ -1,4 +1,5 @@
 import Crypto
+import JSON
 
 /// A validated job line, ready to store: its id, kind, model and the canonical request
 /// that is fixed at enqueue time (and hashed, so re-enqueueing can tell a changed request).

@@ -1,4 +1,5 @@
 import Chunker
+import JSON
 
 /// A validated job line before it is made ready to store: its id, request and metadata.
 public struct ParsedJob: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import NIOCore
 
 /// What one line of a batch's output or error file says about its request.
@@ -38,12 +39,12 @@ public enum BatchOutputLine {
         var errorMessage: String?
         var cursor = JSONCursor(line)
         do {
-            try cursor.object { cursor, key throws(JSONCursor.Failure) in
+            try cursor.object { cursor, key throws(JSONSyntaxError) in
                 switch key {
                 case "custom_id": customID = try cursor.string()
                 case "response":
                     guard try cursor.peek() == UInt8(ascii: "{") else { return try cursor.skipValue() }
-                    try cursor.object { cursor, key throws(JSONCursor.Failure) in
+                    try cursor.object { cursor, key throws(JSONSyntaxError) in
                         switch key {
                         case "status_code": status = try cursor.integer()
                         case "request_id":
@@ -58,7 +59,7 @@ public enum BatchOutputLine {
                     }
                 case "error":
                     guard try cursor.peek() == UInt8(ascii: "{") else { return try cursor.skipValue() }
-                    try cursor.object { cursor, key throws(JSONCursor.Failure) in
+                    try cursor.object { cursor, key throws(JSONSyntaxError) in
                         switch key {
                         case "code", "message":
                             guard try cursor.peek() == UInt8(ascii: "\"") else { return try cursor.skipValue() }
@@ -71,7 +72,7 @@ public enum BatchOutputLine {
             }
             try cursor.end()
         } catch {
-            throw Unreadable(description: "not a batch output line: \(error.message)")
+            throw Unreadable(description: "not a batch output line: \(error)")
         }
         guard let customID else { throw Unreadable(description: "the line has no custom_id") }
         guard let expected = expectedInputs(customID) else { return (customID, nil) }

@@ -1,3 +1,4 @@
+import JSON
 import NIOCore
 
 /// Reads a `POST /embeddings` response body in one pass over its bytes and decodes every
@@ -45,38 +46,42 @@ enum EmbeddingsResponseParser {
         var model: String?
         var promptTokens: Int?
         var sawData = false
-        try cursor.object { cursor, key throws(EmbeddingDecodingFailure) in
-            switch key {
-            case "data":
-                sawData = true
-                try cursor.array { cursor throws(EmbeddingDecodingFailure) in
-                    var item = Item()
-                    try cursor.object { cursor, key throws(EmbeddingDecodingFailure) in
-                        switch key {
-                        case "index": item.index = try cursor.integer()
-                        case "embedding":
-                            item.isBase64 = try cursor.peek() == UInt8(ascii: "\"")
-                            if item.isBase64 {
-                                (item.embedding, item.escaped) = try cursor.rawString()
-                            } else {
-                                let start = cursor.position
-                                try cursor.skipValue()
-                                item.embedding = start..<cursor.position
+        do {
+            try cursor.object { cursor, key throws(JSONSyntaxError) in
+                switch key {
+                case "data":
+                    sawData = true
+                    try cursor.array { cursor throws(JSONSyntaxError) in
+                        var item = Item()
+                        try cursor.object { cursor, key throws(JSONSyntaxError) in
+                            switch key {
+                            case "index": item.index = try cursor.integer()
+                            case "embedding":
+                                item.isBase64 = try cursor.peek() == UInt8(ascii: "\"")
+                                if item.isBase64 {
+                                    (item.embedding, item.escaped) = try cursor.rawString()
+                                } else {
+                                    let start = cursor.position
+                                    try cursor.skipValue()
+                                    item.embedding = start..<cursor.position
+                                }
+                            default: try cursor.skipValue()
                             }
-                        default: try cursor.skipValue()
                         }
+                        items.append(item)
                     }
-                    items.append(item)
+                case "model": model = try cursor.string()
+                case "usage":
+                    try cursor.object { cursor, key throws(JSONSyntaxError) in
+                        if key == "prompt_tokens" { promptTokens = try cursor.integer() } else { try cursor.skipValue() }
+                    }
+                default: try cursor.skipValue()
                 }
-            case "model": model = try cursor.string()
-            case "usage":
-                try cursor.object { cursor, key throws(EmbeddingDecodingFailure) in
-                    if key == "prompt_tokens" { promptTokens = try cursor.integer() } else { try cursor.skipValue() }
-                }
-            default: try cursor.skipValue()
             }
+            try cursor.end()
+        } catch {
+            throw EmbeddingDecodingFailure(error.description)
         }
-        try cursor.end()
         guard sawData else { throw .init("the response has no \"data\" list") }
         guard let model else { throw .init("the response has no \"model\"") }
         guard items.count == expectedCount else {
@@ -126,18 +131,22 @@ enum EmbeddingsResponseParser {
         of cursor: inout JSONCursor, item: Item,
         _ body: (UnsafeRawBufferPointer, Bool) throws(EmbeddingDecodingFailure) -> T
     ) throws(EmbeddingDecodingFailure) -> T {
-        var scratch: [UInt8] = []
         let isBase64 = item.isBase64
-        if isBase64, let content = item.embedding {
-            if !item.escaped {
-                return try cursor.withBytes(in: content) { values throws(EmbeddingDecodingFailure) in try body(values, true) }
+        if isBase64, let content = item.embedding, !item.escaped {
+            return try cursor.withBytes(in: content) { values throws(EmbeddingDecodingFailure) in try body(values, true) }
+        }
+        var scratch: [UInt8] = []
+        do {
+            if isBase64, let content = item.embedding {
+                scratch = try cursor.unescaped(content)
+            } else {
+                try cursor.array { cursor throws(JSONSyntaxError) in
+                    let value = Float(try cursor.double())
+                    withUnsafeBytes(of: value.bitPattern.littleEndian) { scratch.append(contentsOf: $0) }
+                }
             }
-            scratch = try cursor.unescaped(content)
-        } else {
-            try cursor.array { cursor throws(EmbeddingDecodingFailure) in
-                let value = Float(try cursor.number())
-                withUnsafeBytes(of: value.bitPattern.littleEndian) { scratch.append(contentsOf: $0) }
-            }
+        } catch {
+            throw EmbeddingDecodingFailure(error.description)
         }
         let result: Result<T, EmbeddingDecodingFailure> = scratch.withUnsafeBytes { values in
             Result { () throws(EmbeddingDecodingFailure) in try body(values, isBase64) }

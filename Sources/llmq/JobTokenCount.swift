@@ -1,4 +1,5 @@
 import Chunker
+import JSON
 import JobQueue
 import Tokenizer
 

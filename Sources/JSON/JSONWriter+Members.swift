@@ -1,5 +1,5 @@
-/// Pieces of JSON that export lines are built from, written straight into the buffer
-/// (no intermediate `JSONValue`), with members in a fixed, readable order.
+/// Pieces of JSON that lines are built from (export lines, `llmq tokens` and `search` output),
+/// written straight into the buffer (no intermediate `JSONValue`), with members in a fixed order.
 extension JSONWriter {
     /// Appends `"key":`, preceded by a comma unless it is the object's first member.
     public mutating func key(_ key: String, first: Bool = false) {
