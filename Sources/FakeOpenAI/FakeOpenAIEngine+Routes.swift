@@ -19,7 +19,7 @@ extension FakeOpenAIEngine {
         }
         if let refusal = options.quirks.inputCapRefusal(count: inputs.count) { return refusal }
         let native = FakeOpenAIServer.nativeDimensions(of: model)
-        let dimensions = request.dimensions ?? native
+        let dimensions = options.quirks.ignoresDimensions ? native : request.dimensions ?? native
         guard (1...native).contains(dimensions) else {
             return FakeErrorResponses.error(
                 status: 400, message: "This model does not support specifying dimensions of \(dimensions).",

@@ -30,11 +30,14 @@ public struct FakeServerQuirks: Sendable, Hashable {
     public var usageInCharacters: Bool
     /// A `null` member in a request body gets a 422 (vLLM, TEI and infinity reject them).
     public var rejectsNullFields: Bool
+    /// `dimensions` is ignored: every vector has the model's native length (a server whose
+    /// model cannot shorten its vectors and says nothing).
+    public var ignoresDimensions: Bool
 
     /// Quirks as named; see each property for its default.
     public init(maxInputsPerRequest: Int? = nil, inputCapStyle: InputCapStyle = .tei, refusesBase64: Bool = false,
                 omitsRateLimitHeaders: Bool = false, maxInFlight: Int? = nil, usageInCharacters: Bool = false,
-                rejectsNullFields: Bool = false) {
+                rejectsNullFields: Bool = false, ignoresDimensions: Bool = false) {
         self.maxInputsPerRequest = maxInputsPerRequest
         self.inputCapStyle = inputCapStyle
         self.refusesBase64 = refusesBase64
@@ -42,6 +45,7 @@ public struct FakeServerQuirks: Sendable, Hashable {
         self.maxInFlight = maxInFlight
         self.usageInCharacters = usageInCharacters
         self.rejectsNullFields = rejectsNullFields
+        self.ignoresDimensions = ignoresDimensions
     }
 
     /// The profiles of `fake-openai --profile`, each like the server it is named after

@@ -104,7 +104,8 @@ enum EmbeddingsResponseParser {
                 guard length > 0 else { throw .init("embedding \(index) is empty") }
                 let expected = dimensions ?? length / 4
                 guard length / 4 == expected, expected > 0 else {
-                    throw .init("embedding \(index) has \(length / 4) dimensions, expected \(expected)")
+                    throw EmbeddingDecodingFailure("embedding \(index) has \(length / 4) dimensions, expected \(expected)",
+                                                   dimensions: (length / 4, expected))
                 }
                 if bytes.isEmpty {
                     dimensions = expected
@@ -213,5 +214,10 @@ enum Base64 {
 /// Why an embeddings response was rejected.
 struct EmbeddingDecodingFailure: Error {
     var message: String
-    init(_ message: String) { self.message = message }
+    /// For a vector of the wrong length: its length and the one expected.
+    var dimensions: (got: Int, expected: Int)?
+    init(_ message: String, dimensions: (got: Int, expected: Int)? = nil) {
+        self.message = message
+        self.dimensions = dimensions
+    }
 }

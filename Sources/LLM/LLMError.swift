@@ -23,6 +23,10 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
         case connection
         /// A 2xx answer whose body is not what the API promises.
         case unparseableResponse
+        /// A 2xx embeddings answer whose vectors do not have the length asked for (`dimensions`,
+        /// else the model's native size) or not all the same length: about the request (the
+        /// model or `dimensions` the server serves), never stored, not an outage.
+        case wrongDimensions(got: Int, expected: Int)
         /// 404 for the endpoint path itself: the base URL is wrong (often a missing `/v1`).
         case endpointNotFound
         /// The server does not know the model (404 `model_not_found`, or a 4xx that says so).
@@ -40,6 +44,7 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
             case .serverError: "server_error"
             case .connection: "connection"
             case .unparseableResponse: "unparseable_response"
+            case .wrongDimensions: "wrong_dimensions"
             case .endpointNotFound: "endpoint_not_found"
             case .unknownModel: "unknown_model"
             }
@@ -93,7 +98,7 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
     public var isRetryable: Bool {
         switch kind {
         case .rateLimited, .timeout, .serverError, .connection, .unparseableResponse: true
-        case .authentication, .permission, .quotaExhausted, .invalidRequest, .endpointNotFound, .unknownModel: false
+        case .authentication, .permission, .quotaExhausted, .invalidRequest, .endpointNotFound, .unknownModel, .wrongDimensions: false
         }
     }
 
@@ -102,7 +107,7 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
     /// run stops (exit 2) and no job is failed.
     public var isConfigurationError: Bool {
         switch kind {
-        case .endpointNotFound, .unknownModel: true
+        case .endpointNotFound, .unknownModel, .wrongDimensions: true
         case .invalidRequest: requestParameter != nil
         default: false
         }
@@ -121,6 +126,7 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
             }
             return "connection error"
         case .unparseableResponse where status.map({ (200..<300).contains($0) }) ?? true: return "unparseable body"
+        case .wrongDimensions: return "wrong dimensions"
         default: return status.map { "HTTP \($0)" } ?? kind.code.replacing("_", with: " ")
         }
     }
@@ -164,6 +170,7 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
         case .serverError: "The server failed"
         case .connection: "Could not connect to the API or the connection was lost"
         case .unparseableResponse: "The API's answer could not be understood"
+        case .wrongDimensions(let got, let expected): "The API answered with vectors of \(got) dimensions, expected \(expected)"
         case .endpointNotFound: "The server has no such endpoint"
         case .unknownModel: "The server does not know the model"
         }
@@ -184,6 +191,9 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
         case .serverError: "This is usually transient; a later retry may succeed."
         case .connection: "Check OPENAI_BASE_URL and the network; a later retry may succeed."
         case .unparseableResponse: "Check that OPENAI_BASE_URL points to an OpenAI-compatible API."
+        case .wrongDimensions:
+            "Check the model the server serves under that name and --dimensions (or the jobs' \"dimensions\"): "
+                + "ask for the length the server gives, or none; no vector was stored and no job was failed."
         case .endpointNotFound:
             "Check OPENAI_BASE_URL: it must be the API root to which /embeddings and /chat/completions are appended "
                 + "(most servers need the /v1 suffix, e.g. https://api.openai.com/v1 or http://localhost:11434/v1); no job was failed."

@@ -22,6 +22,13 @@ struct SuccessfulReply {
         }
     }
 
+    /// A `.wrongDimensions` error for this reply: its vectors have `got` dimensions, not `expected`.
+    func wrongDimensions(got: Int, expected: Int) -> LLMError {
+        var error = LLMError(kind: .wrongDimensions(got: got, expected: expected), status: status, requestID: requestID, retries: retries)
+        error.api = api
+        return error
+    }
+
     /// An `.unparseableResponse` error for this reply.
     func unparseable(_ detail: String) -> LLMError {
         var error = LLMError(

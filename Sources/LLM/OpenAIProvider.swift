@@ -101,9 +101,10 @@ public final class OpenAIProvider: LLMProvider {
     }
 
     /// Embeds all inputs in one `POST /embeddings` call, asking for base64 float32 data.
-    /// - Throws: ``LLMError``; `.unparseableResponse` when the count, an index or a vector length
-    ///   does not match. The expected length is `dimensions`, else the model's native size
-    ///   (``OpenAIConfig/nativeDimensions(of:)``), else (an unknown model) the length all vectors share.
+    /// - Throws: ``LLMError``; `.unparseableResponse` when the count or an index does not match,
+    ///   `.wrongDimensions` when a vector's length does not: the expected length is `dimensions`,
+    ///   else the model's native size (``OpenAIConfig/nativeDimensions(of:)``), else (an unknown
+    ///   model) the length all vectors share.
     public func embed(_ request: EmbeddingRequest) async throws -> EmbeddingResponse {
         let model = request.model ?? config.embeddingModel
         let dimensions = request.dimensions ?? config.dimensions
@@ -121,6 +122,7 @@ public final class OpenAIProvider: LLMProvider {
                 expectedDimensions: dimensions ?? OpenAIConfig.nativeDimensions(of: model)
             )
         } catch {
+            if let (got, expected) = error.dimensions { throw reply.wrongDimensions(got: got, expected: expected) }
             throw reply.unparseable(error.message)
         }
         return EmbeddingResponse(

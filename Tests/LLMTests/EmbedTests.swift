@@ -86,11 +86,12 @@ struct EmbedTests {
             let response = try await fake.provider.embed(["a", "b"], model: "nomic-embed-text", dimensions: nil)
             #expect(response.vectors == [[0.5, 0.25, 1], [1, 2, 3]])
             let error = await captureLLMError { try await fake.provider.embed(["a", "b"], model: "nomic-embed-text", dimensions: nil) }
-            #expect(error?.kind == .unparseableResponse)
+            #expect(error?.kind == .wrongDimensions(got: 2, expected: 3))
+            #expect(error?.isConfigurationError == true)
         }
     }
 
-    @Test func wrongDimensionCountIsUnparseable() async throws {
+    @Test func wrongDimensionCountIsAboutTheRequestNotAnOutage() async throws {
         try await withFakeProvider { fake in
             fake.server.enqueueFaults([
                 .custom(
@@ -99,8 +100,10 @@ struct EmbedTests {
                 )
             ])
             let error = await captureLLMError { try await fake.provider.embed(["x"]) }
-            #expect(error?.kind == .unparseableResponse)
-            #expect(error?.detail?.contains("3 dimensions, expected 1536") == true)
+            #expect(error?.kind == .wrongDimensions(got: 3, expected: 1536))
+            #expect(error?.isRetryable == false)
+            #expect(error?.isConfigurationError == true)
+            #expect(error?.description.hasPrefix("The API answered with vectors of 3 dimensions, expected 1536 (HTTP 200") == true)
         }
     }
 

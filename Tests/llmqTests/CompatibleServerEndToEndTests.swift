@@ -135,3 +135,29 @@ struct CompatibleServerEndToEndTests {
         #expect(unstamped(result.stderr) == "llmq: error: --encoding-format must be base64 or float, got \"int8\"\n")
     }
 }
+
+/// Vectors of another length than asked for are about the request: the run stops with the
+/// lengths (exit 2), nothing is stored and no job is failed.
+@Suite(.serialized, .timeLimit(.minutes(2)))
+struct WrongDimensionsEndToEndTests {
+    @Test func vectorsOfAnotherLengthStopTheRunWithNothingStoredOrFailed() async throws {
+        let server = try await FakeOpenAIServer.start(FakeOpenAIOptions(quirks: FakeServerQuirks(ignoresDimensions: true)))
+        let dir = try TemporaryDirectory()
+        defer { withExtendedLifetime(dir) { Task { await server.shutdown() } } }
+        let corpus = dir.path("corpus.jsonl")
+        try writeEmbedCorpus(corpus, count: 30)
+        let db = dir.path("q.sqlite")
+        let result = try await runLLMQInBackground(["run", "--db", db, "--quiet", "--dimensions", "256", corpus],
+                                                   environment: fakeEnvironment(server))
+        #expect(result.status == 2, "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("The API answered with vectors of 1536 dimensions, expected 256 (HTTP 200"),
+                "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("no vector was stored and no job was failed"), "stderr: \(result.stderr)")
+        #expect(try statusCounts(db) == ["pending": 30])
+        let connection = try Connection(path: db)
+        #expect(try connection.scalarInt("SELECT count(*) FROM embeddings") == 0)
+        #expect(try connection.scalarInt("SELECT max(attempts) FROM jobs") == 0)
+        // One request: stopping is not retrying it as an outage.
+        #expect(server.recordedRequests().filter { $0.path == "/v1/embeddings" }.count <= 2)
+    }
+}
