@@ -102,6 +102,7 @@ let package = Package(
         .target(
             name: "FakeOpenAI",
             dependencies: [
+                "JSON",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -179,7 +180,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WorkerTests",
-            dependencies: ["Worker", "JobQueue", "LLM", "FakeOpenAI", "SQLite", "TestSupport"],
+            dependencies: ["Worker", "JobQueue", "JSON", "LLM", "FakeOpenAI", "SQLite", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

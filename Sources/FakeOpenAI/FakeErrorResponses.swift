@@ -1,14 +1,15 @@
 import Foundation
+import JSON
 import NIOCore
 import NIOFoundationCompat
 
 /// Builds OpenAI-shaped error answers and the scripted fault answers.
 enum FakeErrorResponses {
-    /// Compact JSON with sorted keys and unescaped slashes, as OpenAI writes it.
-    static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
+    /// An answer of `status` whose body is `value` as compact JSON with sorted keys and
+    /// unescaped slashes, as OpenAI writes it.
+    static func json(_ value: JSONValue, status: Int, headers: [(String, String)] = []) -> FakeHTTPResponse {
+        FakeHTTPResponse(status: status, headers: [("content-type", "application/json")] + headers,
+                         body: ByteBuffer(string: JSONWriter.canonical(value)))
     }
 
     /// `{"error": {"message", "type", "param", "code"}}` with the given status.
@@ -22,10 +23,7 @@ enum FakeErrorResponses {
                 "param": param.map(JSONValue.string) ?? .null, "code": code.map(JSONValue.string) ?? .null,
             ])
         ])
-        let data = (try? encoder.encode(body)) ?? Data("{}".utf8)
-        return FakeHTTPResponse(
-            status: status, headers: [("content-type", "application/json")] + headers, body: ByteBuffer(data: data)
-        )
+        return json(body, status: status, headers: headers)
     }
 
     /// The real 400 for an empty or malformed `input`.

@@ -1,3 +1,4 @@
+import JSON
 import NIOCore
 
 /// One request as the server read it.

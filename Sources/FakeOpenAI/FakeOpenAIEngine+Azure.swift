@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import NIOCore
 import NIOFoundationCompat
 
@@ -47,8 +48,7 @@ extension FakeOpenAIEngine {
     /// Azure's `{"error": {"code", "message"}}` with the given status.
     static func azureError(status: Int, code: String, message: String, headers: [(String, String)] = []) -> FakeHTTPResponse {
         let body: JSONValue = .object(["error": .object(["code": .string(code), "message": .string(message)])])
-        let data = (try? FakeErrorResponses.encoder.encode(body)) ?? Data("{}".utf8)
-        return FakeHTTPResponse(status: status, headers: [("content-type", "application/json")] + headers, body: ByteBuffer(data: data))
+        return FakeErrorResponses.json(body, status: status, headers: headers)
     }
 
     /// Azure's 429 for `rejection` on `route`: "Requests to the … Operation under Azure OpenAI

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import NIOCore
 import NIOFoundationCompat
 
@@ -55,7 +56,7 @@ extension FakeOpenAIEngine {
     }
 
     private func createBatch(_ body: ByteBuffer) -> FakeHTTPResponse {
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: body) else { return Self.unparseableBody() }
+        guard let value = body.withUnsafeReadableBytes({ try? JSONParser.parse($0) }) else { return Self.unparseableBody() }
         guard let fileID = value["input_file_id"]?.stringValue else {
             return FakeErrorResponses.error(status: 400, message: "Missing required parameter: 'input_file_id'.",
                                             type: "invalid_request_error", param: "input_file_id")
@@ -138,7 +139,7 @@ extension FakeOpenAIEngine {
         let text = content.readableBytesView.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         for (offset, raw) in text.enumerated() where !raw.isEmpty {
             let number = offset + 1
-            guard let line = try? JSONDecoder().decode(JSONValue.self, from: Data(raw)), let customID = line["custom_id"]?.stringValue,
+            guard let line = try? JSONParser.parse(Array(raw)), let customID = line["custom_id"]?.stringValue,
                   let body = line["body"], case .object = body else {
                 errors.append(FakeBatchError(code: "invalid_json_line", message: "This line is not parseable as valid JSON.", line: number))
                 continue
@@ -161,9 +162,8 @@ extension FakeOpenAIEngine {
             if lineModel != model {
                 errors.append(FakeBatchError(code: "model_mismatch", message: "All requests in a batch must use the same model.", line: number))
             }
-            let data = (try? JSONEncoder().encode(body)) ?? Data()
             let inputs = body["input"]?.arrayValue?.compactMap(\.stringValue) ?? body["input"]?.stringValue.map { [$0] } ?? []
-            lines.append(FakeBatchLine(customID: customID, body: ByteBuffer(data: data), tokens: Self.promptTokens(of: body),
+            lines.append(FakeBatchLine(customID: customID, body: ByteBuffer(string: JSONWriter.canonical(body)), tokens: Self.promptTokens(of: body),
                                        inputs: inputs))
         }
         if lines.isEmpty, errors.isEmpty {
@@ -284,7 +284,7 @@ extension FakeOpenAIEngine {
     static func sequence(_ id: String) -> Int { Int(id.drop { !$0.isNumber }) ?? 0 }
 
     static func batchObject(_ batch: FakeBatch) -> JSONValue {
-        func time(_ key: String) -> JSONValue { batch.timestamps[key].map { .number(Double($0)) } ?? .null }
+        func time(_ key: String) -> JSONValue { batch.timestamps[key].map { .number(JSONNumber($0)) } ?? .null }
         let counted = batch.status != "validating" && !(batch.status == "failed" && batch.lines.isEmpty)
         let total = counted ? batch.lines.count : 0
         let completed = batch.isFinal ? batch.done - batch.failedCount : (counted ? batch.done : 0)
@@ -294,16 +294,16 @@ extension FakeOpenAIEngine {
             "completion_window": .string("24h"), "status": .string(batch.status),
             "output_file_id": batch.outputFileID.map(JSONValue.string) ?? .null,
             "error_file_id": batch.errorFileID.map(JSONValue.string) ?? .null,
-            "created_at": .number(Double(batch.createdAt)), "expires_at": .number(Double(batch.expiresAt)),
-            "request_counts": .object(["total": .number(Double(total)), "completed": .number(Double(completed)),
-                                       "failed": .number(Double(batch.isFinal ? batch.failedCount : 0))]),
+            "created_at": .number(JSONNumber(batch.createdAt)), "expires_at": .number(JSONNumber(batch.expiresAt)),
+            "request_counts": .object(["total": .number(JSONNumber(total)), "completed": .number(JSONNumber(completed)),
+                                       "failed": .number(JSONNumber(batch.isFinal ? batch.failedCount : 0))]),
             "metadata": .object(batch.metadata.mapValues(JSONValue.string)),
             "errors": batch.errors.isEmpty ? .null : .object([
                 "object": .string("list"),
                 "data": .array(batch.errors.map { error in
                     .object(["code": .string(error.code), "message": .string(error.message),
                              "param": error.param.map(JSONValue.string) ?? .null,
-                             "line": error.line.map { .number(Double($0)) } ?? .null])
+                             "line": error.line.map { .number(JSONNumber($0)) } ?? .null])
                 }),
             ]),
         ]

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import NIOCore
 import NIOFoundationCompat
 
@@ -98,8 +99,8 @@ extension FakeOpenAIEngine {
 
     static func fileObject(_ file: FakeFile) -> JSONValue {
         .object([
-            "id": .string(file.id), "object": .string("file"), "bytes": .number(Double(file.bytes.readableBytes)),
-            "created_at": .number(Double(file.createdAt)), "expires_at": .number(Double(file.createdAt + 2_592_000)),
+            "id": .string(file.id), "object": .string("file"), "bytes": .number(JSONNumber(file.bytes.readableBytes)),
+            "created_at": .number(JSONNumber(file.createdAt)), "expires_at": .number(JSONNumber(file.createdAt + 2_592_000)),
             "filename": .string(file.filename), "purpose": .string(file.purpose), "status": .string("processed"),
             "status_details": .null,
         ])
@@ -129,8 +130,7 @@ extension FakeOpenAIEngine {
     }
 
     static func json(_ value: JSONValue, status: Int = 200) -> FakeHTTPResponse {
-        let data = (try? FakeErrorResponses.encoder.encode(value)) ?? Data("{}".utf8)
-        return FakeHTTPResponse(status: status, headers: [("content-type", "application/json")], body: ByteBuffer(data: data))
+        FakeErrorResponses.json(value, status: status)
     }
 
     static func unixNow() -> Int { Int(Date().timeIntervalSince1970) }

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import NIOCore
 import NIOFoundationCompat
 
@@ -7,7 +8,7 @@ extension FakeOpenAIEngine {
     /// API line, run without the per-minute limits and counted apart (the caller holds the lock);
     /// `azure`: an Azure route, whose deployment is the model and whose 429s are Azure's.
     func embeddings(_ body: ByteBuffer, fromBatch: Bool = false, azure: FakeAzureRoute? = nil) -> FakeHTTPResponse {
-        guard let request = try? JSONDecoder().decode(FakeWire.EmbeddingsRequest.self, from: body) else {
+        guard let request = FakeWire.EmbeddingsRequest(body) else {
             return Self.unparseableBody()
         }
         guard let model = azure?.deployment ?? request.model, !model.isEmpty else { return Self.missingModel() }
@@ -77,7 +78,7 @@ extension FakeOpenAIEngine {
     /// Answers `POST /v1/chat/completions` with a deterministic reply (`fromBatch`: without
     /// the per-minute limits; `azure`: as for ``embeddings(_:fromBatch:azure:)``).
     func chatCompletion(_ body: ByteBuffer, fromBatch: Bool = false, azure: FakeAzureRoute? = nil) -> FakeHTTPResponse {
-        guard let request = try? JSONDecoder().decode(FakeWire.ChatRequest.self, from: body) else {
+        guard let request = FakeWire.ChatRequest(body) else {
             return Self.unparseableBody()
         }
         guard let model = azure?.deployment ?? request.model, !model.isEmpty else { return Self.missingModel() }
@@ -116,7 +117,7 @@ extension FakeOpenAIEngine {
         let reply = FakeOpenAIServer.chatReply(messages: pairs, model: model, maxTokens: maxTokens)
         let response: JSONValue = .object([
             "id": .string("chatcmpl-fake"), "object": .string("chat.completion"),
-            "created": .number(Date().timeIntervalSince1970.rounded(.down)), "model": .string(model),
+            "created": .number(JSONNumber(Date().timeIntervalSince1970.rounded(.down))), "model": .string(model),
             "choices": .array([
                 .object([
                     "index": .number(0),
@@ -127,15 +128,12 @@ extension FakeOpenAIEngine {
                 ])
             ]),
             "usage": .object([
-                "prompt_tokens": .number(Double(promptTokens)),
-                "completion_tokens": .number(Double(reply.completionTokens)),
-                "total_tokens": .number(Double(promptTokens + reply.completionTokens)),
+                "prompt_tokens": .number(JSONNumber(promptTokens)),
+                "completion_tokens": .number(JSONNumber(reply.completionTokens)),
+                "total_tokens": .number(JSONNumber(promptTokens + reply.completionTokens)),
             ]),
         ])
-        let data = (try? FakeErrorResponses.encoder.encode(response)) ?? Data()
-        return FakeHTTPResponse(
-            status: 200, headers: [("content-type", "application/json")] + headers, body: ByteBuffer(data: data)
-        )
+        return FakeErrorResponses.json(response, status: 200, headers: headers)
     }
 
     /// OpenAI's 404 for a model the server does not serve (``FakeOpenAIOptions/knownModels``).
@@ -178,9 +176,8 @@ extension FakeOpenAIEngine {
     }
 
     static func jsonString(_ text: String) -> String {
-        guard let data = try? JSONEncoder().encode(text), let string = String(data: data, encoding: .utf8) else {
-            return "\"\""
-        }
-        return string
+        var writer = JSONWriter(reserve: text.utf8.count + 2)
+        writer.write(string: text)
+        return writer.string
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import NIOCore
 import NIOFoundationCompat
 import Synchronization
@@ -47,7 +48,7 @@ final class FakeOpenAIEngine: Sendable {
 
     /// Decides the answer to `request`.
     func handle(_ request: FakeRequest) -> FakeAction {
-        let json: JSONValue? = options.recordRequests ? try? JSONDecoder().decode(JSONValue.self, from: request.body) : nil
+        let json: JSONValue? = options.recordRequests ? request.body.withUnsafeReadableBytes { try? JSONParser.parse($0) } : nil
         var arrived: [CheckedContinuation<Void, Never>] = []
         defer { for waiter in arrived { waiter.resume() } }
         let fault: FakeFault? = store.withLock { store in
@@ -126,9 +127,9 @@ final class FakeOpenAIEngine: Sendable {
             if busy { return FakeServerQuirks.busy() }
         }
         guard quirks.rejectsNullFields || quirks.refusesBase64, request.path == "/v1/embeddings" else { return nil }
-        let parsed = body ?? (try? JSONDecoder().decode(JSONValue.self, from: request.body))
+        let parsed = body ?? request.body.withUnsafeReadableBytes { try? JSONParser.parse($0) }
         if quirks.rejectsNullFields, let field = FakeServerQuirks.nullMember(of: parsed) { return FakeServerQuirks.nullRefusal(field) }
-        if quirks.refusesBase64, case .object(let members)? = parsed, members["encoding_format"] == .string("base64") {
+        if quirks.refusesBase64, parsed?["encoding_format"] == .string("base64") {
             return FakeServerQuirks.base64Refusal()
         }
         return nil

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import NIOCore
 import NIOFoundationCompat
 
@@ -105,11 +106,10 @@ public struct FakeServerQuirks: Sendable, Hashable {
     /// The first top-level member of `body` whose value is `null`.
     static func nullMember(of body: JSONValue?) -> String? {
         guard case .object(let members)? = body else { return nil }
-        return members.filter { $0.value == .null }.keys.sorted().first
+        return members.filter { $0.value == .null }.map(\.key).sorted().first
     }
 
     private static func json(status: Int, _ members: [String: JSONValue]) -> FakeHTTPResponse {
-        let data = (try? FakeErrorResponses.encoder.encode(JSONValue.object(members))) ?? Data("{}".utf8)
-        return FakeHTTPResponse(status: status, headers: [("content-type", "application/json")], body: ByteBuffer(data: data))
+        FakeErrorResponses.json(.object(members), status: status)
     }
 }

@@ -1,7 +1,7 @@
 /// A parsed JSON value. Objects keep their members in file order (lookups take the last
 /// member of a repeated key, as Python's `json` does); numbers keep both their integer
 /// value (when the literal is integral and fits) and their double value.
-public indirect enum JSONValue: Sendable, Equatable {
+public indirect enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     case number(JSONNumber)
@@ -9,6 +9,8 @@ public indirect enum JSONValue: Sendable, Equatable {
     case array([JSONValue])
     case object([(key: String, value: JSONValue)])
 
+    /// Equal values; objects are equal when they have the same keys with equal values,
+    /// whatever their order (the last member of a repeated key counts, as for lookups).
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): return true
@@ -16,10 +18,32 @@ public indirect enum JSONValue: Sendable, Equatable {
         case (.number(let a), .number(let b)): return a == b
         case (.string(let a), .string(let b)): return a == b
         case (.array(let a), .array(let b)): return a == b
-        case (.object(let a), .object(let b)):
-            return a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        case (.object, .object): return lhs.dictionary == rhs.dictionary
         default: return false
         }
+    }
+
+    /// Hashes what ``==`` compares (object members in no particular order).
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0)
+        case .bool(let value): hasher.combine(value)
+        case .number(let value): hasher.combine(value)
+        case .string(let value): hasher.combine(value)
+        case .array(let value): hasher.combine(value)
+        case .object: hasher.combine(dictionary)
+        }
+    }
+
+    /// An object's members by key, the last of a repeated key winning.
+    private var dictionary: [String: JSONValue]? {
+        guard case .object(let members) = self else { return nil }
+        return Dictionary(members.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+    }
+
+    /// An object from a dictionary, its members in key order (for values built in code).
+    public static func object(_ members: [String: JSONValue]) -> JSONValue {
+        .object(members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { (key: $0.key, value: $0.value) })
     }
 
     /// The member `key` of an object (the last one when repeated); nil otherwise.
@@ -42,7 +66,7 @@ public indirect enum JSONValue: Sendable, Equatable {
 }
 
 /// A JSON number: its double value, and its exact integer value when it has one.
-public struct JSONNumber: Sendable, Equatable {
+public struct JSONNumber: Sendable, Hashable, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral {
     /// The value as a double.
     public var double: Double
     /// The exact value when the number is integral and fits in 64 bits.
@@ -53,6 +77,15 @@ public struct JSONNumber: Sendable, Equatable {
         self.double = Double(integer)
         self.integer = integer
     }
+
+    /// A number from an `Int`.
+    public init(_ integer: Int) { self.init(Int64(integer)) }
+
+    /// A number from an integer literal.
+    public init(integerLiteral value: Int64) { self.init(value) }
+
+    /// A number from a float literal.
+    public init(floatLiteral value: Double) { self.init(value) }
 
     /// A number from a double; integral values that fit also get `integer`.
     public init(_ double: Double) {

@@ -1,6 +1,7 @@
 import FakeOpenAI
 import Foundation
 import JobQueue
+import JSON
 import LLM
 import SQLite
 import Testing
@@ -39,10 +40,10 @@ struct BatchRunnerTests {
     }
 
     /// The lines of every batch input file the server has kept.
-    func inputLines(_ server: FakeOpenAIServer) -> [[FakeOpenAI.JSONValue]] {
+    func inputLines(_ server: FakeOpenAIServer) -> [[JSONValue]] {
         server.batchInputFileIDs().map { id in
             let text = String(decoding: server.fileContents(id) ?? [], as: UTF8.self)
-            return text.split(separator: "\n").compactMap { try? JSONDecoder().decode(FakeOpenAI.JSONValue.self, from: Data($0.utf8)) }
+            return text.split(separator: "\n").compactMap { try? JSONParser.parse(String($0)) }
         }
     }
 

@@ -1,5 +1,6 @@
 import FakeOpenAI
 import Foundation
+import JSON
 import LLM
 
 /// The API key every test uses; tests check it never leaks into errors.
