@@ -107,6 +107,9 @@ public struct JSONWriter {
     /// Appends literal text as it is (it must already be JSON).
     public mutating func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
 
+    /// Appends bytes as they are (they must already be JSON, e.g. a request body).
+    public mutating func raw(bytes more: some Sequence<UInt8>) { bytes.append(contentsOf: more) }
+
     private func hexDigit(_ nibble: UInt8) -> UInt8 {
         nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }

@@ -1,16 +1,20 @@
+import JSON
+import NIOCore
+
 /// The JSON shapes of the Files and Batches APIs (only the fields llmq reads or sends).
 enum BatchWire {
-    struct CreateBatch: Encodable {
-        var inputFileID: String
-        var endpoint: String
-        var completionWindow = "24h"
-        var metadata: [String: String]
-
-        enum CodingKeys: String, CodingKey {
-            case endpoint, metadata
-            case inputFileID = "input_file_id"
-            case completionWindow = "completion_window"
-        }
+    /// The `POST /batches` body: `{"input_file_id", "endpoint", "completion_window": "24h", "metadata"}`.
+    static func createBatch(inputFileID: String, endpoint: String, metadata: [String: String]) -> ByteBuffer {
+        var out = JSONWriter()
+        out.raw("{")
+        out.member("input_file_id", inputFileID, first: true)
+        out.member("endpoint", endpoint)
+        out.member("completion_window", "24h")
+        out.key("metadata")
+        out.raw("{")
+        for (index, key) in metadata.keys.sorted().enumerated() { out.member(key, metadata[key], first: index == 0) }
+        out.raw("}}")
+        return ByteBuffer(bytes: out.bytes)
     }
 
     struct Batch: Decodable {

@@ -22,7 +22,7 @@ extension OpenAIProvider: BatchAPI {
 
     /// `POST /batches` with `completion_window: 24h`, sent once (never retried).
     public func createBatch(inputFileID: String, endpoint: String, metadata: [String: String]) async throws -> RemoteBatch {
-        let body = try Self.encodeBody(BatchWire.CreateBatch(inputFileID: inputFileID, endpoint: endpoint, metadata: metadata))
+        let body = BatchWire.createBatch(inputFileID: inputFileID, endpoint: endpoint, metadata: metadata)
         let reply = try await send(OutgoingRequest(path: "/batches", body: body), maxRetries: 0)
         return try reply.decode(BatchWire.Batch.self).remote
     }

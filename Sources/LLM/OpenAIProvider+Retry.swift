@@ -64,17 +64,6 @@ struct OutgoingRequest {
 }
 
 extension OpenAIProvider {
-    /// A request body as compact JSON (slashes unescaped), as every JSON call sends it.
-    static func encodeBody(_ body: some Encodable) throws(LLMError) -> ByteBuffer {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        do {
-            return ByteBuffer(data: try encoder.encode(body))
-        } catch {
-            throw LLMError(kind: .invalidRequest(message: "request could not be encoded: \(error)", param: nil))
-        }
-    }
-
     /// Sends `request`, retrying transient failures per ``OpenAIConfig/retryPolicy`` (at most
     /// `maxRetries` when given). With `download`, a 2xx body is streamed to that file
     /// descriptor (truncated before each attempt) instead of being collected.

@@ -84,7 +84,7 @@ public final class OpenAIProvider: LLMProvider {
     /// - Throws: ``LLMError`` after the retries the policy allows; `CancellationError` on cancellation.
     public func generate(_ request: ChatRequest) async throws -> LLMResponse {
         let estimate = request.estimatedTokens ?? TokenEstimate.chat(request)
-        let body = try OpenAIRequestBody.chat(request, defaultModel: config.chatModel)
+        let body = OpenAIRequestBody.chat(request, defaultModel: config.chatModel)
         let outgoing = OutgoingRequest(path: OpenAIRequestBody.chatPath, body: body, deployment: request.model ?? config.chatModel)
         let reply = try await send(outgoing, estimatedTokens: estimate)
         let decoded = try reply.decode(OpenAIWire.ChatCompletionResponse.self)
@@ -112,7 +112,7 @@ public final class OpenAIProvider: LLMProvider {
             return EmbeddingResponse(vectors: [], model: model, inputTokens: 0, provider: name)
         }
         let estimate = request.estimatedTokens ?? TokenEstimate.embeddings(request.inputs)
-        let body = try OpenAIRequestBody.embeddings(request.inputs, model: model, dimensions: dimensions, encoding: request.encoding)
+        let body = OpenAIRequestBody.embeddings(request.inputs, model: model, dimensions: dimensions, encoding: request.encoding)
         let reply = try await send(OutgoingRequest(path: OpenAIRequestBody.embeddingsPath, body: body, deployment: model),
                                    estimatedTokens: estimate)
         let parsed: EmbeddingsResponseParser.Parsed

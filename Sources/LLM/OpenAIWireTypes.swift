@@ -1,17 +1,6 @@
-/// The JSON bodies of the OpenAI endpoints llmq uses (only the fields it reads or sends).
+/// The JSON answers of the OpenAI endpoints llmq reads (only the fields it uses); the
+/// request bodies are written by ``OpenAIRequestBody``.
 enum OpenAIWire {
-    struct ChatCompletionRequest: Encodable {
-        var model: String
-        var messages: [ChatMessage]
-        var maxTokens: Int
-        var temperature: Double
-
-        enum CodingKeys: String, CodingKey {
-            case model, messages, temperature
-            case maxTokens = "max_tokens"
-        }
-    }
-
     struct ChatCompletionResponse: Decodable {
         struct Choice: Decodable {
             struct Message: Decodable {
@@ -40,18 +29,6 @@ enum OpenAIWire {
             case promptTokens = "prompt_tokens"
             case completionTokens = "completion_tokens"
             case totalTokens = "total_tokens"
-        }
-    }
-
-    struct EmbeddingsRequest: Encodable {
-        var model: String
-        var input: [String]
-        var encodingFormat: String
-        var dimensions: Int?
-
-        enum CodingKeys: String, CodingKey {
-            case model, input, dimensions
-            case encodingFormat = "encoding_format"
         }
     }
 }

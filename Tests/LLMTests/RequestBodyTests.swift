@@ -8,17 +8,17 @@ struct RequestBodyTests {
     func text(_ body: ByteBuffer) -> String { String(buffer: body) }
 
     @Test func embeddingsBodyOmitsUnsetDimensionsAndCarriesTheEncoding() throws {
-        let plain = text(try OpenAIRequestBody.embeddings(["a"], model: "m", dimensions: nil))
+        let plain = text(OpenAIRequestBody.embeddings(["a"], model: "m", dimensions: nil))
         #expect(!plain.contains("dimensions"))
         #expect(!plain.contains("null"))
         #expect(plain.contains(#""encoding_format":"base64""#))
-        let float = text(try OpenAIRequestBody.embeddings(["a"], model: "m", dimensions: 256, encoding: .float))
+        let float = text(OpenAIRequestBody.embeddings(["a"], model: "m", dimensions: 256, encoding: .float))
         #expect(float.contains(#""encoding_format":"float""#))
         #expect(float.contains(#""dimensions":256"#))
     }
 
     @Test func chatBodyHasNoNull() throws {
-        let body = text(try OpenAIRequestBody.chat(ChatRequest(messages: [.user("hi")]), defaultModel: "gpt-4o-mini"))
+        let body = text(OpenAIRequestBody.chat(ChatRequest(messages: [.user("hi")]), defaultModel: "gpt-4o-mini"))
         #expect(!body.contains("null"), "body: \(body)")
         #expect(body.contains(#""model":"gpt-4o-mini""#))
     }

@@ -67,8 +67,8 @@ extension BatchRunner {
                 index += count
                 let customID = "llmq-\(submission.id)-\(lines)"
                 let sentDimensions = submission.dimensions == ModelCatalog.nativeDimensions(of: submission.model) ? nil : submission.dimensions
-                let line = try BatchInputLine.embeddings(customID: customID, inputs: lineSlots.map(\.input), model: submission.model,
-                                                         dimensions: sentDimensions)
+                let line = BatchInputLine.embeddings(customID: customID, inputs: lineSlots.map(\.input), model: submission.model,
+                                                     dimensions: sentDimensions)
                 guard fits(lineTokens, line.count, count) else {
                     closed = true
                     continue
@@ -92,7 +92,7 @@ extension BatchRunner {
                     continue
                 }
                 let customID = "llmq-\(submission.id)-\(lines)"
-                let line = try BatchInputLine.chat(customID: customID, request: request, defaultModel: submission.model)
+                let line = BatchInputLine.chat(customID: customID, request: request, defaultModel: submission.model)
                 let promptTokens = (request.estimatedTokens ?? 0) - request.maxTokens
                 if closed || !fits(promptTokens, line.count, 1) {
                     closed = true
