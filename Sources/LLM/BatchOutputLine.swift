@@ -1,4 +1,3 @@
-import Foundation
 import JSON
 import NIOCore
 
@@ -97,16 +96,10 @@ public enum BatchOutputLine {
                 throw Unreadable(description: "line \(customID): \(error.message)")
             }
         }
-        let decoded: OpenAIWire.ChatCompletionResponse
         do {
-            decoded = try JSONDecoder().decode(OpenAIWire.ChatCompletionResponse.self, from: Data(bodyBytes))
+            return (customID, .chat(try ChatCompletionParser.parse(bodyBytes).response(provider: "openai", requestID: requestID)))
         } catch {
-            throw Unreadable(description: "line \(customID): the chat completion cannot be read: \(error)")
+            throw Unreadable(description: "line \(customID): the chat completion cannot be read: \(error.message)")
         }
-        guard let choice = decoded.choices.first else { throw Unreadable(description: "line \(customID): the completion has no choices") }
-        return (customID, .chat(LLMResponse(
-            content: choice.message.content ?? "", refusal: choice.message.refusal, model: decoded.model,
-            inputTokens: decoded.usage?.promptTokens ?? 0, outputTokens: decoded.usage?.completionTokens ?? 0, provider: "openai",
-            finishReason: choice.finishReason, requestID: requestID)))
     }
 }

@@ -28,9 +28,9 @@ enum EmbeddingsResponseParser {
     ///   length as long as all vectors share it.
     /// - Throws: what is wrong: invalid JSON, a missing member, the wrong count, a bad or
     ///   repeated index, undecodable data, a wrong length.
-    static func parse(_ body: ByteBuffer, expectedCount: Int, expectedDimensions: Int?) throws(EmbeddingDecodingFailure) -> Parsed {
-        let result: Result<Parsed, EmbeddingDecodingFailure> = body.withUnsafeReadableBytes { raw in
-            Result { () throws(EmbeddingDecodingFailure) in
+    static func parse(_ body: ByteBuffer, expectedCount: Int, expectedDimensions: Int?) throws(ResponseDecodingFailure) -> Parsed {
+        let result: Result<Parsed, ResponseDecodingFailure> = body.withUnsafeReadableBytes { raw in
+            Result { () throws(ResponseDecodingFailure) in
                 try parse(raw, expectedCount: expectedCount, expectedDimensions: expectedDimensions)
             }
         }
@@ -39,7 +39,7 @@ enum EmbeddingsResponseParser {
 
     static func parse(
         _ raw: UnsafeRawBufferPointer, expectedCount: Int, expectedDimensions: Int?
-    ) throws(EmbeddingDecodingFailure) -> Parsed {
+    ) throws(ResponseDecodingFailure) -> Parsed {
         var cursor = JSONCursor(raw)
         var items: [Item] = []
         items.reserveCapacity(expectedCount)
@@ -80,7 +80,7 @@ enum EmbeddingsResponseParser {
             }
             try cursor.end()
         } catch {
-            throw EmbeddingDecodingFailure(error.description)
+            throw ResponseDecodingFailure(error)
         }
         guard sawData else { throw .init("the response has no \"data\" list") }
         guard let model else { throw .init("the response has no \"model\"") }
@@ -96,7 +96,7 @@ enum EmbeddingsResponseParser {
             }
             guard let range = item.embedding else { throw .init("embedding \(index) has no \"embedding\"") }
             var sub = JSONCursor(raw, position: range.lowerBound)
-            let written = try withValueBytes(of: &sub, item: item) { values, isBase64 throws(EmbeddingDecodingFailure) in
+            let written = try withValueBytes(of: &sub, item: item) { values, isBase64 throws(ResponseDecodingFailure) in
                 let length = isBase64 ? Base64.decodedLength(of: values) : values.count
                 guard let length, length % 4 == 0 else {
                     throw .init("embedding \(index) is not valid base64 float32 data")
@@ -104,7 +104,7 @@ enum EmbeddingsResponseParser {
                 guard length > 0 else { throw .init("embedding \(index) is empty") }
                 let expected = dimensions ?? length / 4
                 guard length / 4 == expected, expected > 0 else {
-                    throw EmbeddingDecodingFailure("embedding \(index) has \(length / 4) dimensions, expected \(expected)",
+                    throw ResponseDecodingFailure("embedding \(index) has \(length / 4) dimensions, expected \(expected)",
                                                    dimensions: (length / 4, expected))
                 }
                 if bytes.isEmpty {
@@ -130,11 +130,11 @@ enum EmbeddingsResponseParser {
     /// (unescaped when it has escapes), or a float array packed as little-endian float32.
     private static func withValueBytes<T>(
         of cursor: inout JSONCursor, item: Item,
-        _ body: (UnsafeRawBufferPointer, Bool) throws(EmbeddingDecodingFailure) -> T
-    ) throws(EmbeddingDecodingFailure) -> T {
+        _ body: (UnsafeRawBufferPointer, Bool) throws(ResponseDecodingFailure) -> T
+    ) throws(ResponseDecodingFailure) -> T {
         let isBase64 = item.isBase64
         if isBase64, let content = item.embedding, !item.escaped {
-            return try cursor.withBytes(in: content) { values throws(EmbeddingDecodingFailure) in try body(values, true) }
+            return try cursor.withBytes(in: content) { values throws(ResponseDecodingFailure) in try body(values, true) }
         }
         var scratch: [UInt8] = []
         do {
@@ -147,10 +147,10 @@ enum EmbeddingsResponseParser {
                 }
             }
         } catch {
-            throw EmbeddingDecodingFailure(error.description)
+            throw ResponseDecodingFailure(error)
         }
-        let result: Result<T, EmbeddingDecodingFailure> = scratch.withUnsafeBytes { values in
-            Result { () throws(EmbeddingDecodingFailure) in try body(values, isBase64) }
+        let result: Result<T, ResponseDecodingFailure> = scratch.withUnsafeBytes { values in
+            Result { () throws(ResponseDecodingFailure) in try body(values, isBase64) }
         }
         return try result.get()
     }
@@ -208,16 +208,5 @@ enum Base64 {
             }
             return invalid & 0xC0 == 0
         }
-    }
-}
-
-/// Why an embeddings response was rejected.
-struct EmbeddingDecodingFailure: Error {
-    var message: String
-    /// For a vector of the wrong length: its length and the one expected.
-    var dimensions: (got: Int, expected: Int)?
-    init(_ message: String, dimensions: (got: Int, expected: Int)? = nil) {
-        self.message = message
-        self.dimensions = dimensions
     }
 }

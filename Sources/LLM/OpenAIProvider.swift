@@ -87,17 +87,12 @@ public final class OpenAIProvider: LLMProvider {
         let body = OpenAIRequestBody.chat(request, defaultModel: config.chatModel)
         let outgoing = OutgoingRequest(path: OpenAIRequestBody.chatPath, body: body, deployment: request.model ?? config.chatModel)
         let reply = try await send(outgoing, estimatedTokens: estimate)
-        let decoded = try reply.decode(OpenAIWire.ChatCompletionResponse.self)
-        guard let choice = decoded.choices.first else {
-            throw reply.unparseable("the completion has no choices")
+        do {
+            return try ChatCompletionParser.parse(reply.body)
+                .response(provider: name, rateLimits: reply.rateLimits, retries: reply.retries, requestID: reply.requestID)
+        } catch {
+            throw reply.unparseable(error.message)
         }
-        let refusal = choice.message.refusal
-        return LLMResponse(
-            content: choice.message.content ?? "", refusal: refusal, model: decoded.model,
-            inputTokens: decoded.usage?.promptTokens ?? 0, outputTokens: decoded.usage?.completionTokens ?? 0,
-            provider: name, finishReason: choice.finishReason, rateLimits: reply.rateLimits,
-            retries: reply.retries, requestID: reply.requestID
-        )
     }
 
     /// Embeds all inputs in one `POST /embeddings` call, asking for base64 float32 data.

@@ -7,7 +7,7 @@ import Testing
 /// The one-pass embeddings response reader: shapes the API may send, and every way a body
 /// can be wrong, each with its message.
 struct EmbeddingsResponseParserTests {
-    private func parse(_ json: String, count: Int, dimensions: Int? = nil) throws(EmbeddingDecodingFailure) -> EmbeddingsResponseParser.Parsed {
+    private func parse(_ json: String, count: Int, dimensions: Int? = nil) throws(ResponseDecodingFailure) -> EmbeddingsResponseParser.Parsed {
         try EmbeddingsResponseParser.parse(ByteBuffer(string: json), expectedCount: count, expectedDimensions: dimensions)
     }
 
