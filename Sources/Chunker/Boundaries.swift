@@ -1,3 +1,5 @@
+import Tokenizer
+
 /// The structural boundaries of a text, found in one pass over its UTF-8 bytes: for each
 /// `BoundaryLevel` above `grapheme`, the ascending byte offsets where a cut at that level
 /// may fall. A position is listed once, at its highest level. Positions 0 and the end
@@ -114,17 +116,6 @@ struct Boundaries {
     /// `positions[level.rawValue]`.
     func inside(_ level: BoundaryLevel, _ lower: Int, _ upper: Int) -> Range<Int> {
         let list = positions[level.rawValue]
-        return Self.firstIndex(in: list, above: lower)..<Self.firstIndex(in: list, above: upper - 1)
-    }
-
-    /// The first index of `list` whose value is greater than `value` (binary search).
-    static func firstIndex(in list: [Int32], above value: Int) -> Int {
-        var low = 0
-        var high = list.count
-        while low < high {
-            let middle = (low + high) >> 1
-            if Int(list[middle]) <= value { low = middle + 1 } else { high = middle }
-        }
-        return low
+        return SortedOffsets.count(in: list, atMost: lower)..<SortedOffsets.count(in: list, atMost: upper - 1)
     }
 }

@@ -9,8 +9,10 @@ import Tokenizer
 /// across a boundary stronger than the ones they were cut at.
 ///
 /// The text is encoded once; spans are counted from the token offsets of that one pass,
-/// and each final chunk is encoded once more to prove its count (BPE counts are not
-/// additive across a cut), and cut again when it is over. Pure and deterministic: the
+/// and each final chunk's count is proven exact (BPE counts are not additive across a
+/// cut): the chunk is pre-tokenized on its own and every piece that differs from the
+/// whole-text pass is merged again (`EncodedText.exactCount`), and a chunk over the limit
+/// is cut again. Pure and deterministic: the
 /// same text, encoding and limits give the same chunks everywhere. Without overlap the
 /// chunks' texts concatenated are exactly the text.
 ///
@@ -33,10 +35,15 @@ public struct Chunker: Sendable {
     /// The chunks of `text` under `limits`, in order. Empty text gives no chunk.
     public func chunks(of text: String, limits: ChunkLimits) -> [Chunk] {
         if text.isEmpty { return [] }
-        let tokenEnds = encoding?.tokenEnds(text) ?? (1...Int32(text.utf8.count)).map { $0 }
-        var text = text
-        return text.withUTF8 { bytes in
-            ChunkingRun(bytes: bytes, tokenEnds: tokenEnds, encoding: encoding).chunks(limits)
+        guard let encoding else {
+            var text = text
+            let tokenEnds = (1...Int32(text.utf8.count)).map { $0 }
+            return text.withUTF8 { bytes in
+                ChunkingRun(bytes: bytes, tokenEnds: tokenEnds, encoded: nil).chunks(limits)
+            }
+        }
+        return encoding.withEncodedText(text) { encoded in
+            ChunkingRun(bytes: encoded.utf8, tokenEnds: encoded.tokenEnds, encoded: encoded).chunks(limits)
         }
     }
 }
@@ -45,13 +52,14 @@ public struct Chunker: Sendable {
 struct ChunkingRun {
     let bytes: UnsafeBufferPointer<UInt8>
     let tokenEnds: [Int32]
-    let encoding: Encoding?
+    /// The text's one encoding pass, which counts spans exactly; nil: bytes are tokens.
+    let encoded: EncodedText?
     let boundaries: Boundaries
 
-    init(bytes: UnsafeBufferPointer<UInt8>, tokenEnds: [Int32], encoding: Encoding?) {
+    init(bytes: UnsafeBufferPointer<UInt8>, tokenEnds: [Int32], encoded: EncodedText?) {
         self.bytes = bytes
         self.tokenEnds = tokenEnds
-        self.encoding = encoding
+        self.encoded = encoded
         self.boundaries = Boundaries(scanning: bytes)
     }
 
@@ -75,7 +83,7 @@ struct ChunkingRun {
 
     /// Tokens of the whole-text pass that end at or before byte `offset`.
     @inline(__always)
-    func tokensEnding(atOrBefore offset: Int) -> Int { Boundaries.firstIndex(in: tokenEnds, above: offset) }
+    func tokensEnding(atOrBefore offset: Int) -> Int { SortedOffsets.count(in: tokenEnds, atMost: offset) }
 
     /// The token count of `start..<end` estimated from the whole-text pass: the tokens
     /// inside it, a token cut at the end counted once.
@@ -86,11 +94,11 @@ struct ChunkingRun {
         return upTo - tokensEnding(atOrBefore: start) + cutAtEnd
     }
 
-    /// The exact token count of `start..<end`, by encoding it (its byte count without
-    /// an encoding).
+    /// The exact token count of `start..<end`, as encoding it alone gives (see
+    /// `EncodedText.exactCount`); its byte count without an encoding.
     func exactCount(_ start: Int, _ end: Int) -> Int {
-        guard let encoding else { return end - start }
-        return encoding.count(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
+        guard let encoded else { return end - start }
+        return encoded.exactCount(from: start, to: end)
     }
 
     // MARK: Splitting
@@ -109,18 +117,43 @@ struct ChunkingRun {
             if !found.isEmpty {
                 let list = boundaries.positions[current.rawValue]
                 let weaker = BoundaryLevel(rawValue: current.rawValue - 1) ?? .grapheme
-                merge(start, end, cuts: found.lazy.map { Int(list[$0]) }, weaker: weaker, budget: budget, into: &out)
+                merge(start, end, cuts: found.lazy.map { Int(list[$0]) }, then: .level(weaker), budget: budget, into: &out)
                 return
             }
             current = BoundaryLevel(rawValue: current.rawValue - 1) ?? .grapheme
         }
-        merge(start, end, cuts: graphemeCuts(start, end), weaker: nil, budget: budget, into: &out)
+        let cuts = graphemeCuts(start, end)
+        if encoded != nil {
+            // Cuts that are also token ends of the whole-text pass first: a span cut there
+            // inside one long piece is counted without merging it again.
+            let aligned = cuts.filter(isTokenEnd)
+            if !aligned.isEmpty && aligned.count < cuts.count {
+                merge(start, end, cuts: aligned, then: .graphemes, budget: budget, into: &out)
+                return
+            }
+        }
+        merge(start, end, cuts: cuts, then: .scalars, budget: budget, into: &out)
+    }
+
+    /// How `merge` splits a piece that alone does not fit.
+    enum Fallback {
+        /// At the boundary levels from this one down.
+        case level(BoundaryLevel)
+        /// At every grapheme cluster boundary.
+        case graphemes
+        /// Between Unicode scalars.
+        case scalars
+    }
+
+    /// Whether a token of the whole-text pass ends at byte `offset`.
+    func isTokenEnd(_ offset: Int) -> Bool {
+        let index = tokensEnding(atOrBefore: offset - 1)
+        return index < tokenEnds.count && Int(tokenEnds[index]) == offset
     }
 
     /// Greedy merge of the pieces between `cuts` (ascending, inside `start..<end`): a group
-    /// grows while it fits; a piece that alone does not fit is split at `weaker` levels
-    /// (or, below graphemes, between scalars).
-    func merge(_ start: Int, _ end: Int, cuts: some Sequence<Int>, weaker: BoundaryLevel?, budget: Int, into out: inout [Range<Int>]) {
+    /// grows while it fits; a piece that alone does not fit is split as `fallback` says.
+    func merge(_ start: Int, _ end: Int, cuts: some Sequence<Int>, then fallback: Fallback, budget: Int, into out: inout [Range<Int>]) {
         var groupStart = start
         var groupEnd = start
         func add(_ pieceEnd: Int) {
@@ -136,9 +169,12 @@ struct ChunkingRun {
                     return
                 }
             }
-            if let weaker {
+            switch fallback {
+            case .level(let weaker):
                 split(groupStart, pieceEnd, below: weaker, budget: budget, into: &out)
-            } else {
+            case .graphemes:
+                merge(groupStart, pieceEnd, cuts: graphemeCuts(groupStart, pieceEnd), then: .scalars, budget: budget, into: &out)
+            case .scalars:
                 out.append(contentsOf: scalarPieces(groupStart..<pieceEnd) { estimate($0, $1) <= budget })
             }
             groupStart = pieceEnd
@@ -151,12 +187,28 @@ struct ChunkingRun {
 
     /// The grapheme cluster boundaries strictly inside `start..<end`.
     func graphemeCuts(_ start: Int, _ end: Int) -> [Int] {
+        if let ascii = asciiGraphemeCuts(start, end) { return ascii }
         let piece = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
         var cuts: [Int] = []
         var index = piece.startIndex
         while index < piece.endIndex {
             index = piece.index(after: index)
             if index < piece.endIndex { cuts.append(start + piece.utf8.distance(from: piece.utf8.startIndex, to: index)) }
+        }
+        return cuts
+    }
+
+    /// The grapheme cluster boundaries strictly inside `start..<end` when it is all ASCII
+    /// (between any two characters but CR LF), else nil.
+    func asciiGraphemeCuts(_ start: Int, _ end: Int) -> [Int]? {
+        var cuts: [Int] = []
+        cuts.reserveCapacity(end - start)
+        var index = start + 1
+        while index < end {
+            let byte = bytes[index]
+            if byte >= 0x80 || bytes[index - 1] >= 0x80 { return nil }
+            if !(byte == 0x0A && bytes[index - 1] == 0x0D) { cuts.append(index) }
+            index += 1
         }
         return cuts
     }

@@ -34,22 +34,6 @@ public struct Encoding: Sendable {
         return tokens
     }
 
-    /// Where each token of `text` ends: the UTF-8 byte offset after it, in order (the last
-    /// one is the text's byte count). One encoding pass; what a chunker needs to count the
-    /// tokens of any span without encoding it again.
-    public func tokenEnds(_ text: String) -> [Int32] {
-        var ends = [Int32]()
-        ends.reserveCapacity(text.utf8.count / 3 + 1)
-        var offset: UInt32 = 0
-        table.spans.withUnsafeBufferPointer { spans in
-            _ = run(text) { rank in
-                offset &+= spans[Int(rank)].length
-                ends.append(Int32(bitPattern: offset))
-            }
-        }
-        return ends
-    }
-
     /// The bytes of `tokens`, concatenated (UTF-8 text when the tokens came from `encode`).
     ///
     /// - Throws: `TokenizerError` `unknownToken` for an id that is not in the rank file.
