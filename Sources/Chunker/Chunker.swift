@@ -89,9 +89,15 @@ struct ChunkingRun {
     /// inside it, a token cut at the end counted once.
     @inline(__always)
     func estimate(_ start: Int, _ end: Int) -> Int {
+        estimate(startTokens: tokensEnding(atOrBefore: start), end)
+    }
+
+    /// `estimate` for a span whose start has `startTokens` tokens before or at it.
+    @inline(__always)
+    func estimate(startTokens: Int, _ end: Int) -> Int {
         let upTo = tokensEnding(atOrBefore: end)
         let cutAtEnd = end < bytes.count && (upTo == 0 || Int(tokenEnds[upTo - 1]) != end) ? 1 : 0
-        return upTo - tokensEnding(atOrBefore: start) + cutAtEnd
+        return upTo - startTokens + cutAtEnd
     }
 
     /// The exact token count of `start..<end`, as encoding it alone gives (see
@@ -156,15 +162,17 @@ struct ChunkingRun {
     func merge(_ start: Int, _ end: Int, cuts: some Sequence<Int>, then fallback: Fallback, budget: Int, into out: inout [Range<Int>]) {
         var groupStart = start
         var groupEnd = start
+        var groupStartTokens = tokensEnding(atOrBefore: start)
         func add(_ pieceEnd: Int) {
-            if estimate(groupStart, pieceEnd) <= budget {
+            if estimate(startTokens: groupStartTokens, pieceEnd) <= budget {
                 groupEnd = pieceEnd
                 return
             }
             if groupEnd > groupStart {
                 out.append(groupStart..<groupEnd)
                 groupStart = groupEnd
-                if estimate(groupStart, pieceEnd) <= budget {
+                groupStartTokens = tokensEnding(atOrBefore: groupStart)
+                if estimate(startTokens: groupStartTokens, pieceEnd) <= budget {
                     groupEnd = pieceEnd
                     return
                 }
@@ -179,6 +187,7 @@ struct ChunkingRun {
             }
             groupStart = pieceEnd
             groupEnd = pieceEnd
+            groupStartTokens = tokensEnding(atOrBefore: groupStart)
         }
         for cut in cuts { add(cut) }
         add(end)

@@ -76,8 +76,9 @@ enum BytePairMerge {
         _ start: UnsafePointer<UInt8>, _ length: Int, _ lookup: RankLookup, _ emit: (UInt32) -> Void
     ) -> Int {
         // Part ids are their start offsets; next[id] is the next part's start (length: none).
-        let next = UnsafeMutablePointer<Int>.allocate(capacity: length)
-        let previous = UnsafeMutablePointer<Int>.allocate(capacity: length)
+        // 32-bit links: pieces are shorter than 2 GiB (a text's byte count is an Int32).
+        let next = UnsafeMutablePointer<Int32>.allocate(capacity: length)
+        let previous = UnsafeMutablePointer<Int32>.allocate(capacity: length)
         let pairRank = UnsafeMutablePointer<UInt32>.allocate(capacity: length)
         // At most length - 1 initial pairs plus two pushes per merge.
         var heap = MinHeap(capacity: 3 * length)
@@ -88,8 +89,8 @@ enum BytePairMerge {
             heap.deallocate()
         }
         for index in 0..<length {
-            next[index] = index + 1
-            previous[index] = index - 1
+            next[index] = Int32(truncatingIfNeeded: index + 1)
+            previous[index] = Int32(truncatingIfNeeded: index - 1)
             let rank = index + 1 < length ? lookup.pairRank(start + index) : RankTable.absent
             pairRank[index] = rank
             if rank != RankTable.absent { heap.append(UInt64(rank) << 32 | UInt64(index)) }
@@ -101,16 +102,16 @@ enum BytePairMerge {
             let part = Int(truncatingIfNeeded: top & 0xFFFF_FFFF)
             // Stale entries: the part was merged away or its pair changed since the push.
             guard pairRank[part] == rank else { continue }
-            let merged = next[part]
-            let after = next[merged]
+            let merged = Int(next[part])
+            let after = Int(next[merged])
             pairRank[merged] = RankTable.absent
-            next[part] = after
-            if after < length { previous[after] = part }
+            next[part] = Int32(truncatingIfNeeded: after)
+            if after < length { previous[after] = Int32(truncatingIfNeeded: part) }
             parts -= 1
-            let newRank = after < length ? lookup.rank(start + part, next[after] - part) : RankTable.absent
+            let newRank = after < length ? lookup.rank(start + part, Int(next[after]) - part) : RankTable.absent
             pairRank[part] = newRank
             if newRank != RankTable.absent { heap.push(UInt64(newRank) << 32 | UInt64(part)) }
-            let before = previous[part]
+            let before = Int(previous[part])
             if before >= 0 {
                 let beforeRank = lookup.rank(start + before, after - before)
                 pairRank[before] = beforeRank
@@ -119,8 +120,9 @@ enum BytePairMerge {
         }
         var part = 0
         while part < length {
-            emit(lookup.rank(start + part, next[part] - part))
-            part = next[part]
+            let following = Int(next[part])
+            emit(lookup.rank(start + part, following - part))
+            part = following
         }
         return parts
     }
