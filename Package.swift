@@ -168,7 +168,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strictSettings),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "JSON", "SQLite", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "JobQueueTests", dependencies: ["JobQueue", "JSON", "Chunker", "SQLite", "TestSupport", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSettings),
         .testTarget(name: "SearchTests", dependencies: ["Search", "CSearchKernel", "JobQueue", "JSON", "SQLite", "TestSupport"], swiftSettings: strictSettings),
         // Data/: the corpus and tiktoken's counts, made by scripts/make-tokenizer-corpus.py.
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], exclude: ["Data"], swiftSettings: strictSettings),

@@ -9,12 +9,18 @@ import Darwin
 public struct FolderEntry: Sendable, Equatable {
     /// The path relative to the folder, `/`-separated.
     public var relativePath: String
-    /// The path to open: the folder as given joined with `relativePath`.
-    public var path: String
+    /// The folder that holds the file, as reached from the folder as given.
+    public var directory: String
+    /// The file's name in `directory`.
+    public var name: String
     public var bytes: Int
     /// Modification time, unix seconds and nanoseconds.
     public var modifiedSeconds: Int
     public var modifiedNanoseconds: Int
+
+    /// The path to open: the folder as given joined with `relativePath` (built when asked
+    /// for: an unchanged file never needs it).
+    public var path: String { FolderWalk.join(directory, name) }
 }
 
 /// Walks a folder depth-first in constant memory (one open directory per level, entries
@@ -59,35 +65,47 @@ public struct FolderWalk {
     /// Calls `file` for every file in the walk and `notice` with `PATH: reason` for what is
     /// skipped (`isError`: an unreadable folder, which makes the ingest exit 65).
     public func forEach(_ file: (FolderEntry) throws -> Void, notice: (String, _ isError: Bool) -> Void) rethrows {
-        try walk(directory: root, relative: "", file, notice)
+        let descriptor = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        try walk(descriptor, directory: root, relative: "", file, notice)
     }
 
-    private func walk(directory: String, relative: String, _ file: (FolderEntry) throws -> Void,
+    /// `directory` and `name` joined with one `/`.
+    static func join(_ directory: String, _ name: String) -> String {
+        directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    }
+
+    /// Walks the open folder `descriptor` (closed here; -1: it could not be opened). Entries
+    /// are looked up relative to the folder's descriptor, so the kernel resolves one name
+    /// per file, not the whole path.
+    private func walk(_ descriptor: Int32, directory: String, relative: String, _ file: (FolderEntry) throws -> Void,
                       _ notice: (String, Bool) -> Void) rethrows {
-        guard let handle = opendir(directory) else {
+        guard descriptor >= 0, let handle = fdopendir(descriptor) else {
             notice("\(directory): cannot read folder: \(String(cString: strerror(errno)))", true)
+            if descriptor >= 0 { close(descriptor) }
             return
         }
         defer { closedir(handle) }
+        let folder = dirfd(handle)
         while let item = readdir(handle) {
             let name = withUnsafeBytes(of: item.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
             }
-            if name == "." || name == ".." || Self.versionControlNames.contains(name) { continue }
-            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
-            let relativePath = relative.isEmpty ? name : relative + "/" + name
+            if name == "." || name == ".." || Self.isVersionControl(name) { continue }
             var info = stat()
-            guard lstat(path, &info) == 0 else {
-                notice("\(path): \(String(cString: strerror(errno)))", true)
+            guard fstatat(folder, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
+                notice("\(Self.join(directory, name)): \(String(cString: strerror(errno)))", true)
                 continue
             }
+            let relativePath = relative.isEmpty ? name : relative + "/" + name
             switch info.st_mode & S_IFMT {
             case S_IFDIR:
-                try walk(directory: path, relative: relativePath, file, notice)
+                let child = openat(folder, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                try walk(child, directory: Self.join(directory, name), relative: relativePath, file, notice)
             case S_IFREG:
-                if matches(relativePath) { try file(entry(path, relativePath, info)) }
+                if matches(relativePath) { try file(entry(directory, name, relativePath, info)) }
             case S_IFLNK:
                 guard matches(relativePath) else { continue }
+                let path = Self.join(directory, name)
                 guard let target = realpath(path, nil) else {
                     notice("\(path): broken symbolic link, skipped", false)
                     continue
@@ -103,15 +121,21 @@ public struct FolderWalk {
                     notice("\(path): symbolic link to a folder or special file, not followed", false)
                     continue
                 }
-                try file(entry(path, relativePath, targetInfo))
+                try file(entry(directory, name, relativePath, targetInfo))
             default:
-                if matches(relativePath) { notice("\(path): not a regular file, skipped", false) }
+                if matches(relativePath) { notice("\(Self.join(directory, name)): not a regular file, skipped", false) }
             }
         }
     }
 
-    private func entry(_ path: String, _ relativePath: String, _ info: stat) -> FolderEntry {
-        FolderEntry(relativePath: relativePath, path: path, bytes: Int(info.st_size),
+    /// Whether `name` is version-control metadata (checked without hashing most names).
+    @inline(__always)
+    private static func isVersionControl(_ name: String) -> Bool {
+        name.utf8.first == UInt8(ascii: ".") && name.utf8.count <= 4 && versionControlNames.contains(name)
+    }
+
+    private func entry(_ directory: String, _ name: String, _ relativePath: String, _ info: stat) -> FolderEntry {
+        FolderEntry(relativePath: relativePath, directory: directory, name: name, bytes: Int(info.st_size),
                     modifiedSeconds: Int(info.st_mtim.tv_sec), modifiedNanoseconds: Int(info.st_mtim.tv_nsec))
     }
 

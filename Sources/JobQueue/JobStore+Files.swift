@@ -38,6 +38,7 @@ extension JobStore {
         let model = defaults.embeddingModel
         let dimensions = defaults.dimensions ?? ModelCatalog.nativeDimensions(of: model)
         var signatures: [(customID: String, signature: [UInt8])] = []
+        var fileSignature = FileSignature(model: model, dimensions: dimensions, defaults: defaults)
         var sinceCommit = 0
         func flush() throws {
             for written in try writer.flush() {
@@ -61,12 +62,13 @@ extension JobStore {
             }
         }
         do {
+            let lookup = try db.prepare(Self.storedSignatureSQL)
             try db.execute("BEGIN IMMEDIATE")
             try walk.forEach({ entry in
                 outcome.matched += 1
                 sinceCommit += 1
-                let signature = Self.fileSignature(entry, model: model, dimensions: dimensions, defaults: defaults)
-                if try storedSignature(entry.relativePath, root: walk.realRoot) == signature {
+                let signature = fileSignature(entry)
+                if try storedSignature(entry.relativePath, root: walk.realRoot, statement: lookup) == signature {
                     outcome.counts.unchanged += 1
                     if sinceCommit >= Self.ingestTransactionLines { try flush() }
                     return
@@ -106,17 +108,19 @@ extension JobStore {
     /// The signature stored for the file job `customID` of `root` (nil when there is no such
     /// file job). Read only: an unchanged file writes nothing, so a re-run over an unchanged
     /// folder touches no page of the database.
-    private func storedSignature(_ customID: String, root: String) throws -> [UInt8]? {
-        let statement = try db.cachedStatement("""
-            SELECT f.signature FROM jobs j JOIN file_jobs f ON f.job_id = j.id
-            WHERE j.custom_id = ?1 AND f.root = ?2
-            """)
+    /// `statement` is `storedSignatureSQL`, prepared once per ingest.
+    private func storedSignature(_ customID: String, root: String, statement: Statement) throws -> [UInt8]? {
         defer { statement.reset() }
         try statement.bind(customID, at: 1)
         try statement.bind(root, at: 2)
         guard try statement.step() else { return nil }
         return statement.blob(at: 0)
     }
+
+    private static let storedSignatureSQL = """
+        SELECT f.signature FROM jobs j JOIN file_jobs f ON f.job_id = j.id
+        WHERE j.custom_id = ?1 AND f.root = ?2
+        """
 
     /// Deletes the file jobs of `walk`'s folder whose file no longer exists (a file left out
     /// by `--glob` is not gone); returns how many. Jobs this ingest wrote are skipped; every
@@ -139,11 +143,47 @@ extension JobStore {
         return vanished.count
     }
 
-    /// SHA-256 over what decides a file job's request without reading the file.
-    static func fileSignature(_ entry: FolderEntry, model: String, dimensions: Int?, defaults: JobDefaults) -> [UInt8] {
-        let chunk = defaults.chunking.map { "\($0.maxTokens)/\($0.overlapTokens)" } ?? "-"
-        let text = "\(entry.bytes)|\(entry.modifiedSeconds).\(entry.modifiedNanoseconds)|\(model)|\(dimensions ?? -1)|\(chunk)"
-        return Array(SHA256.hash(data: Array(text.utf8)))
+    /// SHA-256 over what decides a file job's request without reading the file:
+    /// `BYTES|SECONDS.NANOSECONDS|MODEL|DIMENSIONS|CHUNKING` (`-1` without dimensions, `-`
+    /// without chunking). The settings part is the same for every file of an ingest, so it
+    /// is formatted once.
+    struct FileSignature {
+        private let settings: [UInt8]
+        private var text: [UInt8] = []
+
+        init(model: String, dimensions: Int?, defaults: JobDefaults) {
+            let chunk = defaults.chunking.map { "\($0.maxTokens)/\($0.overlapTokens)" } ?? "-"
+            settings = Array("|\(model)|\(dimensions ?? -1)|\(chunk)".utf8)
+            text.reserveCapacity(settings.count + 48)
+        }
+
+        /// The signature of `entry`.
+        mutating func callAsFunction(_ entry: FolderEntry) -> [UInt8] {
+            text.removeAll(keepingCapacity: true)
+            Self.appendDecimal(entry.bytes, to: &text)
+            text.append(UInt8(ascii: "|"))
+            Self.appendDecimal(entry.modifiedSeconds, to: &text)
+            text.append(UInt8(ascii: "."))
+            Self.appendDecimal(entry.modifiedNanoseconds, to: &text)
+            text.append(contentsOf: settings)
+            return Array(SHA256.hash(data: text))
+        }
+
+        /// `value` in decimal, as `String(value)` writes it.
+        static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+            if value < 0 { bytes.append(UInt8(ascii: "-")) }
+            var magnitude = value.magnitude
+            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // up to 20 digits, reversed
+            var count = 0
+            withUnsafeMutableBytes(of: &digits) { buffer in
+                repeat {
+                    buffer[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                    magnitude /= 10
+                    count += 1
+                } while magnitude > 0
+                for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
+            }
+        }
     }
 
     /// `{"path","bytes","modified"}`: the path as named, the size, and the modification
