@@ -39,16 +39,26 @@ final class IngestWriter {
         buffered.reserveCapacity(Self.rowsPerStatement)
     }
 
-    /// Buffers a line; true when the buffer is full and `flush()` is due.
+    /// Buffered request bytes past which `flush()` is due before `rowsPerStatement` lines:
+    /// a folder of large files then holds a few of them at a time, not 64.
+    static let bufferedBytesLimit = 4 << 20
+    private var bufferedBytes = 0
+
+    /// Buffers a line; true when the buffer is full (`rowsPerStatement` lines or
+    /// `bufferedBytesLimit` request bytes) and `flush()` is due.
     func buffer(_ spec: JobSpec, line: Int) -> Bool {
         buffered.append((spec, line))
-        return buffered.count >= Self.rowsPerStatement
+        bufferedBytes += spec.request.utf8.count
+        return buffered.count >= Self.rowsPerStatement || bufferedBytes >= Self.bufferedBytesLimit
     }
 
     /// Writes the buffered lines (in the caller's transaction); their outcomes in order.
     func flush() throws -> [Written] {
         guard !buffered.isEmpty else { return [] }
-        defer { buffered.removeAll(keepingCapacity: true) }
+        defer {
+            buffered.removeAll(keepingCapacity: true)
+            bufferedBytes = 0
+        }
         let db = store.db
         let timestamp = store.now()
         try run(try insertStatement(rows: buffered.count), rows: buffered, timestamp: timestamp)
