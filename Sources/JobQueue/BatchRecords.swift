@@ -92,7 +92,7 @@ public struct BatchEntry: Sendable {
     public var inputHash: [UInt8]
     /// The input's token count (or upper bound).
     public var tokens: Int?
-    /// The chunk sent; nil for the whole input.
+    /// The chunk sent; nil for the whole input. Its text is not stored (its span is).
     public var part: EmbeddedChunk?
 
     public init(jobID: Int64, line: String, position: Int, inputHash: [UInt8], tokens: Int?, part: EmbeddedChunk?) {

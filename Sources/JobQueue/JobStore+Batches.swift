@@ -42,9 +42,12 @@ extension JobStore {
     }
 
     /// Records a new submission for `group` and, in the same transaction, takes up to
-    /// `limit` of its runnable pending jobs (oldest first): they become `running`, owned by
-    /// the submission, with no lease expiry. Returns the submission and its jobs in id order.
-    public func beginSubmission(_ group: BatchGroup, endpoint: String, limit: Int) throws -> (BatchSubmission, [ClaimedJob]) {
+    /// `limit` of its runnable pending jobs (the longest runnable first, then by id, as a
+    /// synchronous claim takes them, in the order of the pending index: no sort of the
+    /// queue): they become `running`, owned by the submission, with no lease expiry.
+    /// Returns the submission and its jobs' ids in id order, which
+    /// ``batchClaimedJobs(_:submission:)`` reads a page at a time.
+    public func beginSubmission(_ group: BatchGroup, endpoint: String, limit: Int) throws -> (BatchSubmission, [Int64]) {
         try db.transaction {
             let timestamp = now()
             try db.run("""
@@ -57,8 +60,8 @@ extension JobStore {
                 UPDATE jobs SET status = 'running', lease_owner = ?1, lease_expires_at = NULL, updated_at = ?2
                 WHERE id IN (SELECT id FROM jobs
                              WHERE status = 'pending' AND kind = ?3 AND available_at <= ?2 AND model = ?4 AND dimensions IS ?5
-                             ORDER BY id LIMIT ?6)
-                RETURNING \(Self.claimColumns)
+                             ORDER BY available_at, id LIMIT ?6)
+                RETURNING id
                 """)
             defer { claim.reset() }
             try claim.bind(BatchSubmission.owner(id), at: 1)
@@ -67,12 +70,29 @@ extension JobStore {
             try claim.bind(group.model, at: 4)
             try claim.bind(group.dimensions, at: 5)
             try claim.bind(limit, at: 6)
-            var jobs: [ClaimedJob] = []
-            while try claim.step() { jobs.append(try Self.readClaimed(claim)) }
+            var jobs: [Int64] = []
+            while try claim.step() { jobs.append(claim.int64(at: 0)) }
             let submission = BatchSubmission(
                 id: id, state: .packing, kind: group.kind, endpoint: endpoint, model: group.model, dimensions: group.dimensions,
                 lines: 0, inputs: 0, tokens: 0, inputFileID: nil, batchID: nil, collectAttempts: 0, createdAt: timestamp)
-            return (submission, jobs.sorted { $0.id < $1.id })
+            return (submission, jobs.sorted())
+        }
+    }
+
+    /// The jobs of `ids` that `submission` still owns, with their requests, in the order
+    /// given (a page of what ``beginSubmission(_:endpoint:limit:)`` claimed).
+    public func batchClaimedJobs(_ ids: some Sequence<Int64>, submission: Int64) throws -> [ClaimedJob] {
+        let query = try db.cachedStatement("SELECT \(Self.claimColumns) FROM jobs WHERE id = ?1 AND status = 'running' AND lease_owner = ?2")
+        let owner = BatchSubmission.owner(submission)
+        return try db.transaction {  // one lock for the page, not one per job
+            var jobs: [ClaimedJob] = []
+            for id in ids {
+                try query.bind(id, at: 1)
+                try query.bind(owner, at: 2)
+                if try query.step() { jobs.append(try Self.readClaimed(query)) }
+                query.reset()
+            }
+            return jobs
         }
     }
 
@@ -89,16 +109,20 @@ extension JobStore {
     }
 
     /// Records where each packed job (or chunk) went, hands `release`d jobs (not packed
-    /// now) back to pending, and marks the submission packed, in one transaction.
+    /// now) back to pending, and marks the submission packed, in one transaction. Returns
+    /// how many jobs went back (finished ones among `release` are no longer running and
+    /// stay as they are). The entries are written in input-hash order, so each page of the
+    /// `batch_jobs_input_hash` index is written once, however many inputs are in flight.
+    @discardableResult
     public func recordPacking(_ submission: Int64, entries: [BatchEntry], release: [Int64],
-                              lineCount: Int, inputs: Int, tokens: Int) throws {
+                              lineCount: Int, inputs: Int, tokens: Int) throws -> Int {
         try db.transaction {
             let insert = try db.cachedStatement("""
-                INSERT OR REPLACE INTO batch_jobs (job_id, chunk, submission_id, line, position, input_hash, tokens,
-                                                   chunk_start, chunk_end, chunk_count)
+                INSERT INTO batch_jobs (job_id, chunk, submission_id, line, position, input_hash, tokens, chunk_start, chunk_end,
+                                        chunk_count)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
                 """)
-            for entry in entries {
+            func bind(_ entry: BatchEntry) throws {
                 try insert.bind(entry.jobID, at: 1)
                 try insert.bind(entry.part?.index ?? 0, at: 2)
                 try insert.bind(submission, at: 3)
@@ -109,14 +133,30 @@ extension JobStore {
                 try insert.bind(entry.part?.start, at: 8)
                 try insert.bind(entry.part?.end, at: 9)
                 try insert.bind(entry.part?.chunkCount, at: 10)
-                try insert.run()
+            }
+            for entry in entries.sorted(by: { $0.inputHash.lexicographicallyPrecedes($1.inputHash) }) {
+                try bind(entry)
+                do {
+                    try insert.run()
+                } catch let error as SQLiteError where error.code.primary == .constraint {
+                    // A row left for this job's chunk by a batch still in flight that a
+                    // re-enqueue took the job back from: this entry replaces it. (A plain
+                    // INSERT, not INSERT OR REPLACE: with foreign keys on, a conflict clause
+                    // makes every row write a statement journal of the pages it touches.)
+                    insert.reset()
+                    try db.run("DELETE FROM batch_jobs WHERE job_id = ?1 AND chunk = ?2", .integer(entry.jobID),
+                               .integer(Int64(entry.part?.index ?? 0)))
+                    try bind(entry)
+                    try insert.run()
+                }
                 insert.reset()
             }
-            _ = try releaseJobs(owner: BatchSubmission.owner(submission), ids: release)
+            let released = try releaseJobs(owner: BatchSubmission.owner(submission), ids: release)
             try db.run("""
                 UPDATE batch_submissions SET state = 'packed', lines = ?2, inputs = ?3, tokens = ?4, updated_at = ?5 WHERE id = ?1
                 """, .integer(submission), .integer(Int64(lineCount)), .integer(Int64(inputs)), .integer(Int64(tokens)),
                 .double(now()))
+            return released
         }
     }
 
@@ -322,17 +362,25 @@ extension JobStore {
 }
 
 extension JobStore {
-    /// What batches other than `submission` are sending now (an input in flight there is
-    /// not sent again): the hash of each input their jobs still wait for, a chunk's hash
-    /// for a chunk.
-    public func batchOwnedRequestHashes(excluding submission: Int64) throws -> Set<[UInt8]> {
-        let query = try db.prepare("""
-            SELECT b.input_hash FROM batch_jobs b JOIN jobs j ON j.id = b.job_id
-            WHERE b.submission_id != ?1 AND j.status = 'running' AND j.lease_owner = 'batch:' || b.submission_id
+    /// Which of `inputHashes` a batch other than `submission` is sending now (the hash of
+    /// an input or a chunk that one of its jobs still waits for): such an input is not sent
+    /// again. One probe of the `batch_jobs_input_hash` index per hash, whatever is in
+    /// flight, in one transaction.
+    public func batchSentInputs(_ inputHashes: [[UInt8]], excluding submission: Int64) throws -> Set<[UInt8]> {
+        let query = try db.cachedStatement("""
+            SELECT 1 FROM batch_jobs b JOIN jobs j ON j.id = b.job_id
+            WHERE b.input_hash = ?1 AND b.submission_id != ?2 AND j.status = 'running' AND j.lease_owner = 'batch:' || b.submission_id
+            LIMIT 1
             """)
-        try query.bind(submission, at: 1)
-        var hashes: Set<[UInt8]> = []
-        while try query.step() { if let hash = query.blob(at: 0) { hashes.insert(hash) } }
-        return hashes
+        return try db.transaction {
+            var sent: Set<[UInt8]> = []
+            for hash in inputHashes {
+                try query.bind(hash, at: 1)
+                try query.bind(submission, at: 2)
+                if try query.step() { sent.insert(hash) }
+                query.reset()
+            }
+            return sent
+        }
     }
 }

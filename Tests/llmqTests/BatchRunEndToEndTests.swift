@@ -68,6 +68,7 @@ struct BatchRunEndToEndTests {
         // Input, output files deleted once stored.
         #expect(server.fileIDs().isEmpty)
         #expect(result.stdout.contains("batch run: 2 submitted, 2 collected, 5200 succeeded, 0 failed"))
+        #expect(!FileManager.default.fileExists(atPath: db + "-batch"), "the work folder, empty after collection, is removed")
         let listed = try runLLMQ(["batches", "--db", db])
         #expect(listed.status == 0)
         #expect(listed.stdout.contains("completed") && listed.stdout.contains("text-embedding-3-small"))
@@ -104,6 +105,7 @@ struct BatchRunEndToEndTests {
         #expect(last.status == 0, "stderr: \(last.stderr)")
         #expect(runs == 1)
         #expect(try statusCounts(db) == ["succeeded": 30])
+        #expect(!FileManager.default.fileExists(atPath: db + "-batch"), "the work folder, empty after collection, is removed")
         #expect(server.stats().embeddingInputs == 0)
         #expect(server.stats().batchesCreated == 1)
     }

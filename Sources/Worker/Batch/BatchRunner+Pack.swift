@@ -8,119 +8,72 @@ struct PackedFile {
     var lines: Int
     /// Jobs held back (an identical input is in another batch in flight).
     var heldBack: Int
+    /// Claimed jobs handed back with nothing packed (held back, or over a limit of the batch).
+    var released: Int
 }
 
-/// One embeddings input slot of a line: identical inputs (or chunks) of a batch share it.
-private struct InputSlot {
-    var input: String
-    var tokens: Int
-    /// The jobs sending it; a chunked job's copy carries the chunk (`part`).
-    var jobs: [ClaimedJob]
-    var maxInputs: Int
-}
 extension BatchRunner {
-    /// Builds the input file of `submission` from its claimed `jobs`: vectors stored before
-    /// are copied at once (never pay twice, per chunk for a chunked job), identical inputs
+    /// Jobs read from the database and packed at a time: packing holds one page of jobs
+    /// and the open line, whatever the batch size.
+    static let packingPage = 1_000
+
+    /// Builds the input file of `submission` from its claimed jobs, a page at a time
+    /// (split jobs first, so each gets lines of its own size): vectors stored before are
+    /// copied at once (never pay twice, per chunk for a chunked job), identical inputs
     /// share one slot, inputs over the per-input limit fail; the rest are packed under the
     /// line, byte, input and token limits, the lines recorded, and the jobs with nothing
     /// packed handed back. Returns nil when no job was claimed.
-    func pack(_ submission: BatchSubmission, jobs: [ClaimedJob], tokenRoom: Int?) throws -> PackedFile? {
-        guard !jobs.isEmpty else { return nil }
+    func pack(_ submission: BatchSubmission, jobIDs: [Int64], tokenRoom: Int?) throws -> PackedFile? {
+        guard !jobIDs.isEmpty else { return nil }
         let path = workPath("input-\(submission.id).jsonl")
         guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
             throw JobQueueError(.database, "cannot write the batch input file \(path)")
         }
         defer { try? handle.close() }
-        var writer = LineFileWriter(handle: handle)
-        var entries: [BatchEntry] = []
-        var lines = 0
-        var inputs = 0
-        var tokens = 0
-        var heldBack = 0
-        let room = tokenRoom ?? Int.max
         let alone = try store.enqueuedBatchTokens(model: submission.model) == 0
-        func fits(_ lineTokens: Int, _ lineBytes: Int, _ lineInputs: Int) -> Bool {
-            lines < options.maxLines && writer.bytes + lineBytes <= options.maxFileBytes && inputs + lineInputs <= options.maxInputs
-                && (tokens + lineTokens <= room || (alone && lines == 0))
-        }
-        switch submission.kind {
-        case .embed:
-            let slots: [InputSlot]
-            (slots, heldBack) = try embedSlots(jobs, submission: submission)
-            var index = 0
-            var closed = false
-            while index < slots.count, !closed {
-                // One line: consecutive slots under the per-request limits (a split job's own lower cap included).
-                var count = 0
-                var lineTokens = 0
-                var cap = min(slots[index].maxInputs, options.maxInputs - inputs)
-                guard cap > 0 else { break }
-                while index + count < slots.count {
-                    let slot = slots[index + count]
-                    let nextCap = min(cap, slot.maxInputs)
-                    if count > 0, count + 1 > nextCap || lineTokens + slot.tokens > worker.maxBatchTokens { break }
-                    cap = nextCap
-                    lineTokens += slot.tokens
-                    count += 1
-                }
-                let lineSlots = slots[index..<(index + count)]
-                index += count
-                let customID = "llmq-\(submission.id)-\(lines)"
-                let sentDimensions = submission.dimensions == ModelCatalog.nativeDimensions(of: submission.model) ? nil : submission.dimensions
-                let line = BatchInputLine.embeddings(customID: customID, inputs: lineSlots.map(\.input), model: submission.model,
-                                                     dimensions: sentDimensions)
-                guard fits(lineTokens, line.count, count) else {
-                    closed = true
-                    continue
-                }
-                try writer.write(line)
-                for (position, slot) in lineSlots.enumerated() {
-                    entries += slot.jobs.map {
-                        BatchEntry(jobID: $0.id, line: customID, position: position, inputHash: $0.inputHash, tokens: slot.tokens, part: $0.part)
-                    }
-                }
-                lines += 1
-                inputs += count
-                tokens += lineTokens
+        var file = PackingFile(writer: LineFileWriter(handle: handle), options: options, tokenRoom: tokenRoom, alone: alone)
+        let splitLimits = submission.kind == .embed ? try store.batchSplitLimits(jobIDs) : [:]
+        let split = jobIDs.filter { splitLimits[$0] != nil }.sorted { (splitLimits[$0]!, $0) < (splitLimits[$1]!, $1) }
+        let ordered = split + jobIDs.filter { splitLimits[$0] == nil }
+        var copied = 0
+        var start = 0
+        while start < ordered.count, !file.closed {
+            let page = ordered[start..<min(start + Self.packingPage, ordered.count)]
+            start += page.count
+            let jobs = try store.batchClaimedJobs(page, submission: submission.id)
+            switch submission.kind {
+            case .embed:
+                try packEmbeddings(jobs, submission: submission, splitLimits: splitLimits, copied: &copied, into: &file)
+                // Chunking stops once the batch's input limit is reached: the remaining jobs are not chunked now.
+                if copied >= options.maxInputs { start = ordered.count }
+            case .generate:
+                try packChats(jobs, submission: submission, into: &file)
             }
-        case .generate:
-            var closed = false
-            for job in jobs {
-                guard let request = Worker.chatRequest(for: job, systemPrompt: worker.systemPrompt, estimator: estimator) else {
-                    try store.fail(jobID: job.id, error: Worker.unreadableGenerateRequest, requestHash: job.requestHash)
-                    report.failed += 1
-                    continue
-                }
-                let customID = "llmq-\(submission.id)-\(lines)"
-                let line = BatchInputLine.chat(customID: customID, request: request, defaultModel: submission.model)
-                let promptTokens = (request.estimatedTokens ?? 0) - request.maxTokens
-                if closed || !fits(promptTokens, line.count, 1) {
-                    closed = true
-                    continue
-                }
-                try writer.write(line)
-                entries.append(BatchEntry(jobID: job.id, line: customID, position: 0, inputHash: job.requestHash, tokens: promptTokens,
-                                          part: nil))
-                lines += 1
-                inputs += 1
-                tokens += promptTokens
-            }
+            if start >= ordered.count, !file.closed { try file.closeLine(submission: submission.id, makeLine: embeddingsLine(submission)) }
         }
-        try writer.flush()
+        try file.writer.flush()
         // A job with nothing packed goes back (finished ones are no longer running, so
         // releasing them does nothing); a chunked job with some chunks packed stays, and
         // its other chunks go back with it once this batch is collected.
-        let packed = Set(entries.map(\.jobID))
-        try store.recordPacking(submission.id, entries: entries, release: jobs.map(\.id).filter { !packed.contains($0) },
-                                lineCount: lines, inputs: inputs, tokens: tokens)
-        return PackedFile(path: path, lines: lines, heldBack: heldBack)
+        let unpacked = jobIDs.filter { !file.packed.contains($0) }
+        let released = try store.recordPacking(submission.id, entries: file.entries, release: unpacked, lineCount: file.lines,
+                                               inputs: file.inputs, tokens: file.tokens)
+        return PackedFile(path: path, lines: file.lines, heldBack: file.heldBack.count, released: released)
     }
 
-    /// The embed jobs as input slots (identical inputs once, a chunked job as its chunks),
-    /// after copying stored vectors and failing over-long inputs; also how many jobs were
-    /// held back because what they send is in another batch in flight. Chunking stops once
-    /// the batch's input limit is reached: the remaining jobs are not chunked now.
-    private func embedSlots(_ jobs: [ClaimedJob], submission: BatchSubmission) throws -> ([InputSlot], Int) {
+    /// Makes the embeddings input line of `submission` for these inputs.
+    private func embeddingsLine(_ submission: BatchSubmission) -> (String, [String]) throws -> [UInt8] {
+        let sentDimensions = submission.dimensions == ModelCatalog.nativeDimensions(of: submission.model) ? nil : submission.dimensions
+        return { customID, inputs in
+            BatchInputLine.embeddings(customID: customID, inputs: inputs, model: submission.model, dimensions: sentDimensions)
+        }
+    }
+
+    /// Packs a page of embed jobs: each as its input or its chunks (`copied` counts them
+    /// across pages), after copying stored vectors, holding back what another batch in
+    /// flight sends and failing over-long inputs.
+    private func packEmbeddings(_ jobs: [ClaimedJob], submission: BatchSubmission, splitLimits: [Int64: Int], copied: inout Int,
+                                into file: inout PackingFile) throws {
         var copies: [ClaimedJob] = []
         for job in jobs {
             guard case .embed(_, let model, _)? = job.request else {
@@ -128,35 +81,30 @@ extension BatchRunner {
                 report.failed += 1
                 continue
             }
-            if copies.count >= options.maxInputs { break }
+            if copied + copies.count >= options.maxInputs { break }
             if let limits = job.chunking {
                 copies += Worker.chunkCopies(of: job, limits: limits, encoding: estimator.encoding(forModel: model))
             } else {
                 copies.append(job)
             }
         }
+        copied += copies.count
         let stored = try store.storedVectors(forRequestHashes: copies.map(\.inputHash))
-        let inFlight = try store.batchOwnedRequestHashes(excluding: submission.id)
-        let splitLimits = try store.batchSplitLimits(jobs.map(\.id))
+        let inFlight = try store.batchSentInputs(copies.map(\.inputHash), excluding: submission.id)
         var reused: [EmbeddingResult] = []
-        var held: Set<Int64> = []
-        var slots: [InputSlot] = []
-        var slotIndex: [[UInt8]: Int] = [:]
         var counted: [(jobID: Int64, tokens: Int)] = []
-        for var job in copies {
+        let makeLine = embeddingsLine(submission)
+        for var job in copies where !file.closed {
             guard case .embed(let input, let model, _)? = job.request else { continue }
             if let vector = stored[job.inputHash] {
                 reused.append(job.reusedResult(vector))
                 continue
             }
             if inFlight.contains(job.inputHash) {
-                held.insert(job.id)
+                file.heldBack.insert(job.id)
                 continue
             }
-            if let index = slotIndex[job.inputHash] {
-                slots[index].jobs.append(job)
-                continue
-            }
+            if file.share(job) { continue }
             var count = (tokens: job.inputTokens ?? 0, exact: job.tokensExact)
             if job.part == nil, job.inputTokens == nil || !job.tokensExact {
                 count = estimator.count(input, model: model)
@@ -170,9 +118,9 @@ extension BatchRunner {
                 report.failed += 1
                 continue
             }
-            slotIndex[job.inputHash] = slots.count
-            slots.append(InputSlot(input: input, tokens: count.tokens, jobs: [job],
-                                   maxInputs: min(worker.batchSize, splitLimits[job.id] ?? worker.batchSize)))
+            let slot = PackingFile.Slot(input: input, inputHash: job.inputHash, tokens: count.tokens, jobs: [job],
+                                        maxInputs: min(worker.batchSize, splitLimits[job.id] ?? worker.batchSize))
+            try file.add(slot, maxLineTokens: worker.maxBatchTokens, submission: submission.id, makeLine: makeLine)
         }
         try store.recordTokenCounts(counted)
         if !reused.isEmpty {
@@ -180,9 +128,27 @@ extension BatchRunner {
             report.succeeded += written
             report.reusedVectors += reused.count
         }
-        // Split jobs first, so each gets lines of its own size.
-        let ordered = slots.enumerated().sorted { ($0.element.maxInputs, $0.offset) < ($1.element.maxInputs, $1.offset) }.map(\.element)
-        return (ordered, held.count)
+    }
+
+    /// Packs a page of generate jobs, one chat request per line.
+    private func packChats(_ jobs: [ClaimedJob], submission: BatchSubmission, into file: inout PackingFile) throws {
+        for job in jobs where !file.closed {
+            guard let request = Worker.chatRequest(for: job, systemPrompt: worker.systemPrompt, estimator: estimator) else {
+                try store.fail(jobID: job.id, error: Worker.unreadableGenerateRequest, requestHash: job.requestHash)
+                report.failed += 1
+                continue
+            }
+            let customID = file.nextCustomID(submission: submission.id)
+            let line = BatchInputLine.chat(customID: customID, request: request, defaultModel: submission.model)
+            let promptTokens = (request.estimatedTokens ?? 0) - request.maxTokens
+            guard file.fits(tokens: promptTokens, bytes: line.count, inputs: 1) else {
+                file.closed = true
+                break
+            }
+            try file.write(line, tokens: promptTokens, inputs: 1, entries: [
+                BatchEntry(jobID: job.id, line: customID, position: 0, inputHash: job.requestHash, tokens: promptTokens, part: nil),
+            ])
+        }
     }
 }
 

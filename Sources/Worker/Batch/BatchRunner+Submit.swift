@@ -4,36 +4,32 @@ import LLM
 
 extension BatchRunner {
     /// Packs runnable pending jobs into batches, one (kind, model, dimensions) group at a
-    /// time, within every limit and the enqueued-token budget, and submits them.
+    /// time (the group of the oldest job first; the groups are counted once per run), within
+    /// every limit and the enqueued-token budget, and submits them.
     func submit() async throws {
-        var blocked: Set<BatchGroup> = []
-        while !stopRequested, let group = try store.pendingBatchGroups().first(where: { !blocked.contains(Self.key($0)) }) {
-            let room = try tokenRoom(model: group.model)
-            if let room, room <= 0 {
-                blocked.insert(Self.key(group))
-                continue
-            }
+        for group in try store.pendingBatchGroups() {
             let endpoint = group.kind == .embed ? BatchInputLine.embeddingsEndpoint : BatchInputLine.chatEndpoint
             let limit = group.kind == .embed ? min(options.maxInputs, options.maxLines * worker.batchSize) : options.maxLines
-            let (submission, jobs) = try store.beginSubmission(group, endpoint: endpoint, limit: limit)
-            guard let packed = try pack(submission, jobs: jobs, tokenRoom: room) else {
-                try store.abandonSubmission(submission.id)
-                continue
+            while !stopRequested {
+                let room = try tokenRoom(model: group.model)
+                if let room, room <= 0 { break }
+                let (submission, jobIDs) = try store.beginSubmission(group, endpoint: endpoint, limit: limit)
+                guard let packed = try pack(submission, jobIDs: jobIDs, tokenRoom: room) else {
+                    try store.abandonSubmission(submission.id)
+                    break
+                }
+                if packed.lines == 0 {
+                    // Everything was reused, failed, held back or over the token room: nothing
+                    // to send now; what is left of the group waits for a later run.
+                    try store.abandonSubmission(submission.id)
+                    break
+                }
+                try await send(submission, file: packed.path, lines: packed.lines)
+                // Fewer jobs than asked for and all of them packed: the group is done.
+                if jobIDs.count < limit, packed.released == 0 { break }
             }
-            if packed.lines == 0 {
-                // Everything was reused, failed, held back or over the token room: nothing
-                // to send now; what is left of the group waits for a later run.
-                try store.abandonSubmission(submission.id)
-                blocked.insert(Self.key(group))
-                continue
-            }
-            try await send(submission, file: packed.path, lines: packed.lines)
+            if stopRequested { break }
         }
-    }
-
-    /// A group as a set key (its pending count left out).
-    static func key(_ group: BatchGroup) -> BatchGroup {
-        BatchGroup(kind: group.kind, model: group.model, dimensions: group.dimensions, pending: 0)
     }
 
     /// Tokens that may still be enqueued for `model`, or nil when no budget applies.

@@ -86,6 +86,9 @@ public actor BatchRunner {
         report.inFlight = try store.batchRows(uncollected: true).count
         report.pendingLeft = try store.pendingSummary().pending
         if report.end == "drained", report.inFlight > 0 { report.end = "submitted" }
+        // The work folder beside the database goes once nothing is left in it (rmdir
+        // removes only an empty folder: a download or input file kept by a failure stays).
+        _ = rmdir(options.workDirectory)
         return report
     }
 
