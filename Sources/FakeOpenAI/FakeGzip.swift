@@ -8,7 +8,7 @@ enum FakeGzip {
     static func stored(_ input: ByteBuffer) -> ByteBuffer {
         var out = ByteBuffer()
         out.reserveCapacity(input.readableBytes + input.readableBytes / 65_535 * 5 + 32)
-        out.writeBytes([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff])  // magic, deflate, no flags, no time, unknown OS
+        out.writeBytes(header)
         var crc: UInt32 = 0xffff_ffff
         input.withUnsafeReadableBytes { raw in
             var offset = 0
@@ -29,7 +29,7 @@ enum FakeGzip {
     }
 
     /// CRC-32 (IEEE 802.3, reflected) of each byte value.
-    private static let crcTable: [UInt32] = (0..<256).map { value in
+    static let crcTable: [UInt32] = (0..<256).map { value in
         var c = UInt32(value)
         for _ in 0..<8 { c = c & 1 != 0 ? 0xedb8_8320 ^ (c >> 1) : c >> 1 }
         return c

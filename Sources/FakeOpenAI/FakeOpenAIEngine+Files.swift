@@ -27,10 +27,10 @@ extension FakeOpenAIEngine {
                     return Self.json(.object(["id": .string(id), "object": .string("file"), "deleted": .bool(true)]))
                 }
                 if parts.count == 4 {
-                    if options.gzipFileContent {
+                    if let gzip = options.gzipFileContentFault?.body ?? (options.gzipFileContent ? FakeGzip.stored(file.bytes) : nil) {
                         return FakeHTTPResponse(status: 200, headers: [("content-type", "application/octet-stream"),
                                                                        ("content-encoding", "gzip")],
-                                                body: FakeGzip.stored(file.bytes))
+                                                body: gzip)
                     }
                     return FakeHTTPResponse(status: 200, headers: [("content-type", "application/octet-stream")], body: file.bytes)
                 }

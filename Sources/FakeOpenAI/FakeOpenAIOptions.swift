@@ -51,6 +51,8 @@ public struct FakeOpenAIOptions: Sendable {
     /// Files API: file contents are sent `Content-Encoding: gzip` (stored blocks, so the
     /// client inflates as many bytes as it downloads). Default false.
     public var gzipFileContent: Bool
+    /// Files API: file contents are sent as this broken gzip body instead. Default nil.
+    public var gzipFileContentFault: FakeGzipFault?
 
     /// Creates options; see each property for its default.
     public init(
@@ -73,11 +75,13 @@ public struct FakeOpenAIOptions: Sendable {
         failBatchLinesContaining: String? = nil,
         azure: FakeAzureOptions? = nil,
         quirks: FakeServerQuirks = FakeServerQuirks(),
-        gzipFileContent: Bool = false
+        gzipFileContent: Bool = false,
+        gzipFileContentFault: FakeGzipFault? = nil
     ) {
         self.azure = azure
         self.quirks = quirks
         self.gzipFileContent = gzipFileContent
+        self.gzipFileContentFault = gzipFileContentFault
         self.batchCompletionSeconds = batchCompletionSeconds
         self.enqueuedTokenLimit = enqueuedTokenLimit
         self.maxBatchFileBytes = maxBatchFileBytes

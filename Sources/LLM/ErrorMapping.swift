@@ -101,6 +101,23 @@ enum ErrorMapping {
         return status == 408 || status == 409 || status == 429 || status >= 500
     }
 
+    /// The most bytes a compressed body may inflate to per byte received.
+    static let maxInflationRatio = 100
+
+    /// A body that could not be inflated (`Content-Encoding: gzip` or `deflate`), as an
+    /// error naming the request (a download's path holds the file id) and what went
+    /// wrong; nil for any other error. Not retried: the same bytes would come again.
+    /// The error types are swift-nio-extras' (`NIOHTTPDecompression`), which
+    /// async-http-client passes through; llmq does not depend on that package, so they
+    /// are told apart by their module's name.
+    static func inflation(_ error: any Error, request: String) -> LLMError? {
+        guard String(reflecting: type(of: error)).hasPrefix("NIOHTTPCompression.") else { return nil }
+        let what = "\(error)" == "limit"
+            ? "it inflates to more than \(maxInflationRatio) bytes per compressed byte, the limit that keeps a decompression bomb out"
+            : "its compressed data is invalid (\(error))"
+        return LLMError(kind: .unparseableResponse, detail: "the compressed body of \(request) could not be inflated: \(what)")
+    }
+
     /// Maps a failure before a complete response arrived.
     static func transport(_ error: any Error, timeout: Duration) -> LLMError {
         if let clientError = error as? HTTPClientError {

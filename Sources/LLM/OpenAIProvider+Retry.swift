@@ -130,6 +130,9 @@ extension OpenAIProvider {
             if let failure = error as? FileOutput.Failure {
                 return .failure(LLMError(kind: .connection, detail: failure.message), retryable: false, serverDelay: nil)
             }
+            if let inflation = ErrorMapping.inflation(error, request: "\(outgoing.method) \(outgoing.path)") {
+                return .failure(inflation, retryable: false, serverDelay: nil)
+            }
             let mapped = ErrorMapping.transport(error, timeout: outgoing.timeout ?? config.timeout)
             await observer?.didFailWithoutResponse(mapped)
             // A timed-out request may have been done and charged: not resent at once (see

@@ -60,7 +60,7 @@ public final class OpenAIProvider: LLMProvider {
         // A reply is held to maxResponseBytes as it is collected (decompressed); a download
         // (a batch output file, hundreds of MB) goes to disk whatever its size, so the
         // inflater is only kept from a decompression bomb: at most 100 bytes per byte received.
-        httpConfig.decompression = .enabled(limit: .ratio(100))
+        httpConfig.decompression = .enabled(limit: .ratio(ErrorMapping.maxInflationRatio))
         self.config = config
         self.name = config.api.providerName
         self.apiKey = key
