@@ -45,22 +45,33 @@ enum Int8Codes {
         codes.append(contentsOf: repeatElement(0, count: stride(dimensions)))
         var largest: Float = 0
         var squared: Double = 0
+        var finite = true
         for index in 0..<dimensions {
             let value = vector.loadUnaligned(fromByteOffset: index * 4, as: Float.self)
-            guard value.isFinite else { return Record(scale: 0, error: .infinity, norm: .infinity, checksum: checksum) }
+            finite = finite && value.isFinite
             largest = max(largest, abs(value))
             squared += Double(value) * Double(value)
         }
+        guard finite else { return Record(scale: 0, error: .infinity, norm: .infinity, checksum: checksum) }
         let norm = roundedUp(squared.squareRoot())
-        guard largest > 0 else { return Record(scale: 0, error: 0, norm: 0, checksum: checksum) }
         let scale = largest / 127
+        // Any code is sound (the bound uses the residual of the codes chosen), so the
+        // nearest is found by multiplying and truncating, not dividing and calling round.
+        let inverse = Double(1 / scale)
+        // All zeros, or so small that the scale has no finite inverse: all codes 0, and
+        // the residual is the vector itself.
+        guard scale > 0, inverse.isFinite else { return Record(scale: 0, error: norm, norm: norm, checksum: checksum) }
         var residual: Double = 0
-        for index in 0..<dimensions {
-            let value = Double(vector.loadUnaligned(fromByteOffset: index * 4, as: Float.self))
-            let code = max(-127, min(127, (value / Double(scale)).rounded()))
-            codes[start + index] = UInt8(bitPattern: Int8(code))
-            let error = value - Double(scale) * code
-            residual += error * error
+        codes.withUnsafeMutableBufferPointer { buffer in
+            let row = buffer.baseAddress! + start
+            for index in 0..<dimensions {
+                let value = Double(vector.loadUnaligned(fromByteOffset: index * 4, as: Float.self))
+                let scaled = value * inverse
+                let code = max(-127, min(127, Int32(scaled + (scaled < 0 ? -0.5 : 0.5))))
+                row[index] = UInt8(bitPattern: Int8(truncatingIfNeeded: code))
+                let error = value - Double(scale) * Double(code)
+                residual += error * error
+            }
         }
         return Record(scale: scale, error: roundedUp(residual.squareRoot()), norm: norm, checksum: checksum)
     }

@@ -81,6 +81,10 @@ struct FirstPassTests {
             vectors.append(DotProduct.normalized(spiky))
             vectors.append(DotProduct.normalized([Float](repeating: 1, count: dimensions)))
             vectors.append(DotProduct.normalized(random.vector(dimensions).map { $0 * 1e-20 }))
+            // Stored as they are (their float32 squares sum to 0): tiny and subnormal values.
+            vectors.append(random.vector(dimensions).map { $0 * 1e-30 })
+            vectors.append(random.vector(dimensions).map { $0 * 1e-38 })
+            vectors.append([Float](repeating: 0, count: dimensions))
             var widest: Double = 0
             for vector in vectors {
                 var codes: [UInt8] = []
