@@ -30,43 +30,43 @@ struct JSONBenchmark: ParsableCommand {
         let data = try Data(contentsOf: URL(fileURLWithPath: corpus))
         let lines = data.split(separator: 0x0A).map { [UInt8]($0) }
         let parser = JobLineParser()
-        report("job lines, parse", count: lines.count, unit: "line") {
+        try report("job lines, parse", count: lines.count, unit: "line") {
             for line in lines { _ = line.withUnsafeBytes { try? parser.parseJob($0) } }
         }
-        report("job lines, parse + canonical JSON + SHA-256", count: lines.count, unit: "line") {
+        try report("job lines, parse + canonical JSON + SHA-256", count: lines.count, unit: "line") {
             for line in lines { _ = line.withUnsafeBytes { try? parser.parse($0) } }
         }
         let vectors = 512, dimensions = 1536
         for format in ["base64", "float"] {
             let line = Self.outputLine(vectors: vectors, dimensions: dimensions, format: format)
             let count = format == "base64" ? responses : max(1, responses / 10)
-            report("embeddings answers (\(format), \(line.count / 1_000_000) MB each)", count: count * vectors, unit: "vector") {
+            try report("embeddings answers (\(format), \(line.count / 1_000_000) MB each)", count: count * vectors, unit: "vector") {
                 for _ in 0..<count {
                     let outcome = line.withUnsafeBytes { bytes in
                         try? BatchOutputLine.read(bytes, endpoint: BatchInputLine.embeddingsEndpoint) { _ in (vectors, dimensions) }
                     }
                     guard case .embeddings(let response)? = outcome?.outcome, response.packedVectors.count == vectors else {
-                        fatalError("the \(format) answer did not parse")
+                        throw ValidationError("the \(format) answer did not parse")
                     }
                 }
             }
         }
         let errorLines = (0..<20_000).map { Self.errorLine($0) }
-        report("error bodies", count: errorLines.count, unit: "body") {
+        try report("error bodies", count: errorLines.count, unit: "body") {
             for line in errorLines {
                 let outcome = line.withUnsafeBytes { bytes in
                     try? BatchOutputLine.read(bytes, endpoint: BatchInputLine.embeddingsEndpoint) { _ in (1, nil) }
                 }
-                guard case .failed? = outcome?.outcome else { fatalError("the error line did not parse") }
+                guard case .failed? = outcome?.outcome else { throw ValidationError("the error line did not parse") }
             }
         }
     }
 
-    private func report(_ label: String, count: Int, unit: String, _ body: () -> Void) {
+    private func report(_ label: String, count: Int, unit: String, _ body: () throws -> Void) throws {
         var best = Double.infinity
         for _ in 0..<max(1, repetitions) {
             let start = Self.threadCPU()
-            body()
+            try body()
             best = min(best, Self.threadCPU() - start)
         }
         print(String(format: "%@: %d %@s in %.3f CPU s: %.0f ns/%@, %.0f %@s/s", label, count, unit, best,
