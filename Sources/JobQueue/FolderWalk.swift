@@ -4,11 +4,16 @@ import Glibc
 import Darwin
 #endif
 
-/// One regular file found under a folder: its path relative to the folder (the job's id),
-/// size and modification time, read from `lstat`/`stat` without opening the file.
+/// One regular file found under a folder: where it is (its folder relative to the walked
+/// folder, and its name), size and modification time, read from `lstat`/`stat` without
+/// opening the file.
 public struct FolderEntry: Sendable, Equatable {
-    /// The path relative to the folder, `/`-separated.
-    public var relativePath: String
+    /// The file's folder relative to the walked folder, `/`-separated and ending in `/`;
+    /// empty for a file at the top. Every file of one folder shares this string.
+    public var folder: String
+    /// How many folders down from the walked folder (0: at the top); the walk has one
+    /// folder open at each depth, so `(depth, folder)` names the folder being read there.
+    public var depth: Int
     /// The folder that holds the file, as reached from the folder as given.
     public var directory: String
     /// The file's name in `directory`.
@@ -18,7 +23,23 @@ public struct FolderEntry: Sendable, Equatable {
     public var modifiedSeconds: Int
     public var modifiedNanoseconds: Int
 
-    /// The path to open: the folder as given joined with `relativePath` (built when asked
+    /// An entry for the file `name` of the folder `folder` (relative, ending in `/`, or
+    /// empty), reached as `directory`.
+    public init(folder: String, depth: Int, directory: String, name: String, bytes: Int, modifiedSeconds: Int, modifiedNanoseconds: Int) {
+        self.folder = folder
+        self.depth = depth
+        self.directory = directory
+        self.name = name
+        self.bytes = bytes
+        self.modifiedSeconds = modifiedSeconds
+        self.modifiedNanoseconds = modifiedNanoseconds
+    }
+
+    /// The path relative to the walked folder, `/`-separated (the job's id): `folder + name`,
+    /// built when asked for (an unchanged file never needs it).
+    public var relativePath: String { folder + name }
+
+    /// The path to open: the folder as given joined with the file's name (built when asked
     /// for: an unchanged file never needs it).
     public var path: String { FolderWalk.join(directory, name) }
 }
@@ -66,7 +87,7 @@ public struct FolderWalk {
     /// skipped (`isError`: an unreadable folder, which makes the ingest exit 65).
     public func forEach(_ file: (FolderEntry) throws -> Void, notice: (String, _ isError: Bool) -> Void) rethrows {
         let descriptor = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        try walk(descriptor, directory: root, relative: "", file, notice)
+        try walk(descriptor, directory: root, folder: "", depth: 0, file, notice)
     }
 
     /// `directory` and `name` joined with one `/`.
@@ -77,7 +98,8 @@ public struct FolderWalk {
     /// Walks the open folder `descriptor` (closed here; -1: it could not be opened). Entries
     /// are looked up relative to the folder's descriptor, so the kernel resolves one name
     /// per file, not the whole path.
-    private func walk(_ descriptor: Int32, directory: String, relative: String, _ file: (FolderEntry) throws -> Void,
+    /// `folder` is the folder's path relative to the root, ending in `/` (empty at the top).
+    private func walk(_ descriptor: Int32, directory: String, folder relative: String, depth: Int, _ file: (FolderEntry) throws -> Void,
                       _ notice: (String, Bool) -> Void) rethrows {
         guard descriptor >= 0, let handle = fdopendir(descriptor) else {
             notice("\(directory): cannot read folder: \(String(cString: strerror(errno)))", true)
@@ -96,15 +118,14 @@ public struct FolderWalk {
                 notice("\(Self.join(directory, name)): \(String(cString: strerror(errno)))", true)
                 continue
             }
-            let relativePath = relative.isEmpty ? name : relative + "/" + name
             switch info.st_mode & S_IFMT {
             case S_IFDIR:
                 let child = openat(folder, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                try walk(child, directory: Self.join(directory, name), relative: relativePath, file, notice)
+                try walk(child, directory: Self.join(directory, name), folder: relative + name + "/", depth: depth + 1, file, notice)
             case S_IFREG:
-                if matches(relativePath) { try file(entry(directory, name, relativePath, info)) }
+                if matches(relative, name) { try file(entry(relative, depth, directory, name, info)) }
             case S_IFLNK:
-                guard matches(relativePath) else { continue }
+                guard matches(relative, name) else { continue }
                 let path = Self.join(directory, name)
                 guard let target = realpath(path, nil) else {
                     notice("\(path): broken symbolic link, skipped", false)
@@ -121,9 +142,9 @@ public struct FolderWalk {
                     notice("\(path): symbolic link to a folder or special file, not followed", false)
                     continue
                 }
-                try file(entry(directory, name, relativePath, targetInfo))
+                try file(entry(relative, depth, directory, name, targetInfo))
             default:
-                if matches(relativePath) { notice("\(Self.join(directory, name)): not a regular file, skipped", false) }
+                if matches(relative, name) { notice("\(Self.join(directory, name)): not a regular file, skipped", false) }
             }
         }
     }
@@ -134,12 +155,15 @@ public struct FolderWalk {
         name.utf8.first == UInt8(ascii: ".") && name.utf8.count <= 4 && versionControlNames.contains(name)
     }
 
-    private func entry(_ directory: String, _ name: String, _ relativePath: String, _ info: stat) -> FolderEntry {
-        FolderEntry(relativePath: relativePath, directory: directory, name: name, bytes: Int(info.st_size),
+    private func entry(_ folder: String, _ depth: Int, _ directory: String, _ name: String, _ info: stat) -> FolderEntry {
+        FolderEntry(folder: folder, depth: depth, directory: directory, name: name, bytes: Int(info.st_size),
                     modifiedSeconds: Int(info.st_mtim.tv_sec), modifiedNanoseconds: Int(info.st_mtim.tv_nsec))
     }
 
-    private func matches(_ relativePath: String) -> Bool {
-        globs.isEmpty || globs.contains { fnmatch($0, relativePath, 0) == 0 }
+    /// Whether the file `name` of the relative folder `folder` passes `--glob`.
+    private func matches(_ folder: String, _ name: String) -> Bool {
+        if globs.isEmpty { return true }
+        let relativePath = folder + name
+        return globs.contains { fnmatch($0, relativePath, 0) == 0 }
     }
 }

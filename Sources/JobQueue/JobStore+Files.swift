@@ -37,7 +37,7 @@ extension JobStore {
         let writer = try IngestWriter(store: self, ingestID: ingestID, sourceName: walk.realRoot)
         let model = defaults.embeddingModel
         let dimensions = defaults.dimensions ?? ModelCatalog.nativeDimensions(of: model)
-        var signatures: [(customID: String, signature: [UInt8])] = []
+        var signatures: [(entry: FolderEntry, signature: FileDigest)] = []
         var fileSignature = FileSignature(model: model, dimensions: dimensions, defaults: defaults)
         var sinceCommit = 0
         func flush() throws {
@@ -49,11 +49,12 @@ extension JobStore {
                 case .unchanged: outcome.counts.unchanged += 1
                 }
             }
-            for (customID, signature) in signatures {
+            for (entry, signature) in signatures {
                 try db.run("""
-                    INSERT OR REPLACE INTO file_jobs (job_id, root, signature, ingest_id)
-                    SELECT id, ?2, ?3, ?4 FROM jobs WHERE custom_id = ?1
-                    """, .text(customID), .text(walk.realRoot), .blob(signature), .integer(ingestID))
+                    INSERT OR REPLACE INTO file_jobs (job_id, root, signature, ingest_id, folder, name)
+                    SELECT id, ?2, ?3, ?4, ?5, ?6 FROM jobs WHERE custom_id = ?1
+                    """, .text(entry.relativePath), .text(walk.realRoot), .blob(signature.bytes), .integer(ingestID),
+                    .text(entry.folder), .text(entry.name))
             }
             signatures.removeAll(keepingCapacity: true)
             if sinceCommit >= Self.ingestTransactionLines {
@@ -62,13 +63,13 @@ extension JobStore {
             }
         }
         do {
-            let lookup = try db.prepare(Self.storedSignatureSQL)
+            var stored = try StoredFileSignatures(db: db, root: walk.realRoot)
             try db.execute("BEGIN IMMEDIATE")
             try walk.forEach({ entry in
                 outcome.matched += 1
                 sinceCommit += 1
                 let signature = fileSignature(entry)
-                if try storedSignature(entry.relativePath, root: walk.realRoot, statement: lookup) == signature {
+                if try stored.signature(of: entry) == signature {
                     outcome.counts.unchanged += 1
                     if sinceCommit >= Self.ingestTransactionLines { try flush() }
                     return
@@ -88,7 +89,7 @@ extension JobStore {
                 }
                 let job = ParsedJob(customID: entry.relativePath, request: .embed(input: text, model: model, dimensions: dimensions),
                                     metadata: Self.fileMetadata(entry), chunking: defaults.chunking)
-                signatures.append((entry.relativePath, signature))
+                signatures.append((entry, signature))
                 if writer.buffer(JobSpec(job), line: outcome.matched) { try flush() }
             }, notice: { message, isError in
                 report(message, isError)
@@ -104,23 +105,6 @@ extension JobStore {
         }
         return outcome
     }
-
-    /// The signature stored for the file job `customID` of `root` (nil when there is no such
-    /// file job). Read only: an unchanged file writes nothing, so a re-run over an unchanged
-    /// folder touches no page of the database.
-    /// `statement` is `storedSignatureSQL`, prepared once per ingest.
-    private func storedSignature(_ customID: String, root: String, statement: Statement) throws -> [UInt8]? {
-        defer { statement.reset() }
-        try statement.bind(customID, at: 1)
-        try statement.bind(root, at: 2)
-        guard try statement.step() else { return nil }
-        return statement.blob(at: 0)
-    }
-
-    private static let storedSignatureSQL = """
-        SELECT f.signature FROM jobs j JOIN file_jobs f ON f.job_id = j.id
-        WHERE j.custom_id = ?1 AND f.root = ?2
-        """
 
     /// Deletes the file jobs of `walk`'s folder whose file no longer exists (a file left out
     /// by `--glob` is not gone); returns how many. Jobs this ingest wrote are skipped; every
@@ -158,7 +142,7 @@ extension JobStore {
         }
 
         /// The signature of `entry`.
-        mutating func callAsFunction(_ entry: FolderEntry) -> [UInt8] {
+        mutating func callAsFunction(_ entry: FolderEntry) -> FileDigest {
             text.removeAll(keepingCapacity: true)
             Self.appendDecimal(entry.bytes, to: &text)
             text.append(UInt8(ascii: "|"))
@@ -166,7 +150,7 @@ extension JobStore {
             text.append(UInt8(ascii: "."))
             Self.appendDecimal(entry.modifiedNanoseconds, to: &text)
             text.append(contentsOf: settings)
-            return Array(SHA256.hash(data: text))
+            return SHA256.hash(data: text).withUnsafeBytes { FileDigest($0)! }  // a SHA-256 digest is 32 bytes
         }
 
         /// `value` in decimal, as `String(value)` writes it.

@@ -14,10 +14,11 @@ struct FileSignatureTests {
         ]
         for item in cases {
             var signature = JobStore.FileSignature(model: item.defaults.embeddingModel, dimensions: item.dimensions, defaults: item.defaults)
-            let entry = FolderEntry(relativePath: "a/b.md", directory: "/docs/a", name: "b.md", bytes: item.bytes,
+            let entry = FolderEntry(folder: "a/", depth: 1, directory: "/docs/a", name: "b.md", bytes: item.bytes,
                                     modifiedSeconds: item.seconds, modifiedNanoseconds: item.nanoseconds)
-            #expect(signature(entry) == Array(SHA256.hash(data: Array(item.text.utf8))), "\(item.text)")
+            #expect(signature(entry).bytes == Array(SHA256.hash(data: Array(item.text.utf8))), "\(item.text)")
             #expect(entry.path == "/docs/a/b.md")
+            #expect(entry.relativePath == "a/b.md")
         }
     }
 }
