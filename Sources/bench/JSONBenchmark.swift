@@ -10,7 +10,9 @@ import Glibc
 /// `bench json`: the project's JSON readers alone, single-threaded, best of several runs in
 /// thread CPU time: job lines (`JobLineParser`: the ingest's parser, then with the canonical
 /// request JSON and its SHA-256), embeddings answers in base64 and as float arrays (the
-/// response parser, through `BatchOutputLine` so the line around the body is scanned too), and
+/// response parser, through `BatchOutputLine` so the line around the body is scanned too; float
+/// arrays both in float32's shortest form, as Rust and Go servers write them, and in the 17
+/// digits of the double a float32 widens to, as Python servers' `json.dumps(v.tolist())` does), and
 /// error bodies (through `BatchOutputLine` and the HTTP error mapper).
 struct JSONBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -37,7 +39,7 @@ struct JSONBenchmark: ParsableCommand {
             for line in lines { _ = line.withUnsafeBytes { try? parser.parse($0) } }
         }
         let vectors = 512, dimensions = 1536
-        for format in ["base64", "float"] {
+        for format in ["base64", "float", "float17"] {
             let line = Self.outputLine(vectors: vectors, dimensions: dimensions, format: format)
             let count = format == "base64" ? responses : max(1, responses / 10)
             try report("embeddings answers (\(format), \(line.count / 1_000_000) MB each)", count: count * vectors, unit: "vector") {
@@ -91,7 +93,7 @@ struct JSONBenchmark: ParsableCommand {
             }
             let embedding = format == "base64"
                 ? "\"" + floats.withUnsafeBytes { Data($0).base64EncodedString() } + "\""
-                : "[" + floats.map { "\($0)" }.joined(separator: ",") + "]"
+                : "[" + floats.map { format == "float" ? "\($0)" : "\(Double($0))" }.joined(separator: ",") + "]"
             body += (index > 0 ? "," : "") + #"{"object":"embedding","index":\#(index),"embedding":\#(embedding)}"#
         }
         body += #"],"model":"text-embedding-3-small","usage":{"prompt_tokens":30000,"total_tokens":30000}}"#
