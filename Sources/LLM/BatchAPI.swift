@@ -24,7 +24,7 @@ public protocol BatchAPI: Sendable {
 }
 
 /// A file of the Files API.
-public struct RemoteFile: Sendable, Hashable, Decodable {
+public struct RemoteFile: Sendable, Hashable {
     public var id: String
     public var filename: String
     public var purpose: String
@@ -38,17 +38,12 @@ public struct RemoteFile: Sendable, Hashable, Decodable {
         self.bytes = bytes
         self.createdAt = createdAt
     }
-
-    enum CodingKeys: String, CodingKey {
-        case id, filename, purpose, bytes
-        case createdAt = "created_at"
-    }
 }
 
 /// A batch of the Batches API, with the fields llmq reads.
 public struct RemoteBatch: Sendable, Hashable {
     /// One entry of the batch's `errors.data` (validation, the enqueued-token limit).
-    public struct Failure: Sendable, Hashable, Decodable {
+    public struct Failure: Sendable, Hashable {
         public var code: String?
         public var message: String?
         public var param: String?

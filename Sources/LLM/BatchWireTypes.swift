@@ -17,56 +17,41 @@ enum BatchWire {
         return ByteBuffer(bytes: out.bytes)
     }
 
-    struct Batch: Decodable {
-        struct Counts: Decodable {
-            var total: Int?
-            var completed: Int?
-            var failed: Int?
+    /// A batch object (`POST /batches`, `GET /batches/{id}`, an element of a list).
+    /// - Throws: ``JSONFieldError`` naming a required member that is missing or a member of another type.
+    static func batch(_ value: JSONValue, path: String = "") throws(JSONFieldError) -> RemoteBatch {
+        let fields = try JSONObjectFields(value, path: path)
+        let counts = try fields.optionalObject("request_counts")
+        let errors = try fields.optionalObject("errors")?.optionalArray("data") { item, path throws(JSONFieldError) in
+            let failure = try JSONObjectFields(item, path: path)
+            return RemoteBatch.Failure(code: try failure.optionalString("code"), message: try failure.optionalString("message"),
+                                       param: try failure.optionalString("param"), line: try failure.optionalInt("line"))
         }
-        struct Errors: Decodable {
-            var data: [RemoteBatch.Failure]?
-        }
-        var id: String
-        var status: String
-        var endpoint: String
-        var model: String?
-        var inputFileID: String
-        var outputFileID: String?
-        var errorFileID: String?
-        var requestCounts: Counts?
-        var createdAt: Int?
-        var expiresAt: Int?
-        var metadata: [String: String]?
-        var errors: Errors?
-
-        enum CodingKeys: String, CodingKey {
-            case id, status, endpoint, model, metadata, errors
-            case inputFileID = "input_file_id"
-            case outputFileID = "output_file_id"
-            case errorFileID = "error_file_id"
-            case requestCounts = "request_counts"
-            case createdAt = "created_at"
-            case expiresAt = "expires_at"
-        }
-
-        var remote: RemoteBatch {
-            RemoteBatch(
-                id: id, status: status, endpoint: endpoint, model: model, inputFileID: inputFileID, outputFileID: outputFileID,
-                errorFileID: errorFileID, total: requestCounts?.total ?? 0, completed: requestCounts?.completed ?? 0,
-                failed: requestCounts?.failed ?? 0, createdAt: createdAt ?? 0, expiresAt: expiresAt, metadata: metadata ?? [:],
-                errors: errors?.data ?? [])
-        }
+        return RemoteBatch(
+            id: try fields.string("id"), status: try fields.string("status"), endpoint: try fields.string("endpoint"),
+            model: try fields.optionalString("model"), inputFileID: try fields.string("input_file_id"),
+            outputFileID: try fields.optionalString("output_file_id"), errorFileID: try fields.optionalString("error_file_id"),
+            total: try counts?.optionalInt("total") ?? 0, completed: try counts?.optionalInt("completed") ?? 0,
+            failed: try counts?.optionalInt("failed") ?? 0, createdAt: try fields.optionalInt("created_at") ?? 0,
+            expiresAt: try fields.optionalInt("expires_at"), metadata: try fields.optionalStringMap("metadata") ?? [:],
+            errors: errors ?? [])
     }
 
-    struct List<Item: Decodable>: Decodable {
-        var data: [Item]
-        var hasMore: Bool?
-        var lastID: String?
+    /// A file object (`POST /files`, an element of `GET /files`).
+    /// - Throws: ``JSONFieldError`` naming a required member that is missing or a member of another type.
+    static func file(_ value: JSONValue, path: String = "") throws(JSONFieldError) -> RemoteFile {
+        let fields = try JSONObjectFields(value, path: path)
+        return RemoteFile(id: try fields.string("id"), filename: try fields.string("filename"), purpose: try fields.string("purpose"),
+                          bytes: try fields.int("bytes"), createdAt: try fields.int("created_at"))
+    }
 
-        enum CodingKeys: String, CodingKey {
-            case data
-            case hasMore = "has_more"
-            case lastID = "last_id"
-        }
+    /// A list object (`{"data": [...], "has_more", "last_id"}`) whose elements `item` reads;
+    /// without `last_id`, the last element's id.
+    static func page<Item>(_ value: JSONValue, id: (Item) -> String,
+                           _ item: (JSONValue, String) throws(JSONFieldError) -> Item) throws(JSONFieldError) -> RemotePage<Item> {
+        let fields = try JSONObjectFields(value)
+        let items = try fields.array("data", item)
+        return RemotePage(items: items, hasMore: try fields.optionalBool("has_more") ?? false,
+                          lastID: try fields.optionalString("last_id") ?? items.last.map(id))
     }
 }

@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import Foundation
+import JSON
 import NIOCore
-import NIOFoundationCompat
 
 #if canImport(Glibc)
 import Glibc
@@ -17,26 +17,26 @@ extension OpenAIProvider: BatchAPI {
                                            fileContentType: "application/jsonl")
         let reply = try await send(OutgoingRequest(path: "/files", upload: upload, contentType: upload.contentType,
                                                    timeout: max(config.timeout, Duration.seconds(600))))
-        return try reply.decode(RemoteFile.self)
+        return try reply.decode("the file object") { value throws(JSONFieldError) in try BatchWire.file(value) }
     }
 
     /// `POST /batches` with `completion_window: 24h`, sent once (never retried).
     public func createBatch(inputFileID: String, endpoint: String, metadata: [String: String]) async throws -> RemoteBatch {
         let body = BatchWire.createBatch(inputFileID: inputFileID, endpoint: endpoint, metadata: metadata)
         let reply = try await send(OutgoingRequest(path: "/batches", body: body), maxRetries: 0)
-        return try reply.decode(BatchWire.Batch.self).remote
+        return try reply.decode("the batch object") { value throws(JSONFieldError) in try BatchWire.batch(value) }
     }
 
     /// `GET /batches/{id}`.
     public func retrieveBatch(id: String) async throws -> RemoteBatch {
         let reply = try await send(OutgoingRequest(method: .GET, path: "/batches/\(Self.pathComponent(id))"))
-        return try reply.decode(BatchWire.Batch.self).remote
+        return try reply.decode("the batch object") { value throws(JSONFieldError) in try BatchWire.batch(value) }
     }
 
     /// `POST /batches/{id}/cancel`.
     public func cancelBatch(id: String) async throws -> RemoteBatch {
         let reply = try await send(OutgoingRequest(path: "/batches/\(Self.pathComponent(id))/cancel", body: ByteBuffer()))
-        return try reply.decode(BatchWire.Batch.self).remote
+        return try reply.decode("the batch object") { value throws(JSONFieldError) in try BatchWire.batch(value) }
     }
 
     /// `GET /batches?limit=N[&after=ID]`.
@@ -44,8 +44,9 @@ extension OpenAIProvider: BatchAPI {
         var path = "/batches?limit=\(limit)"
         if let after { path += "&after=\(Self.pathComponent(after))" }
         let reply = try await send(OutgoingRequest(method: .GET, path: path))
-        let list = try reply.decode(BatchWire.List<BatchWire.Batch>.self)
-        return RemotePage(items: list.data.map { $0.remote }, hasMore: list.hasMore ?? false, lastID: list.lastID ?? list.data.last?.id)
+        return try reply.decode("the list of batches") { value throws(JSONFieldError) in
+            try BatchWire.page(value, id: \.id) { item, path throws(JSONFieldError) in try BatchWire.batch(item, path: path) }
+        }
     }
 
     /// `GET /files?purpose=P&limit=N[&after=ID]`.
@@ -53,8 +54,9 @@ extension OpenAIProvider: BatchAPI {
         var path = "/files?purpose=\(Self.pathComponent(purpose))&limit=\(limit)"
         if let after { path += "&after=\(Self.pathComponent(after))" }
         let reply = try await send(OutgoingRequest(method: .GET, path: path))
-        let list = try reply.decode(BatchWire.List<RemoteFile>.self)
-        return RemotePage(items: list.data, hasMore: list.hasMore ?? false, lastID: list.lastID ?? list.data.last?.id)
+        return try reply.decode("the list of files") { value throws(JSONFieldError) in
+            try BatchWire.page(value, id: \.id) { item, path throws(JSONFieldError) in try BatchWire.file(item, path: path) }
+        }
     }
 
     /// `GET /files/{id}/content`, streamed to `path`; a download cut off is retried from the start.

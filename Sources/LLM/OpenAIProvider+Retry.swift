@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import Foundation
+import JSON
 import NIOCore
-import NIOFoundationCompat
 
 /// A 2xx answer with what the caller needs to decode and report it.
 struct SuccessfulReply {
@@ -12,13 +12,26 @@ struct SuccessfulReply {
     var retries: Int
     /// The API that answered, for the remedy of an error about the answer.
     var api: APIStyle = .openAI
+    /// The request answered (`GET /batches/batch_1`), for an error about the answer.
+    var request = ""
 
-    /// Decodes the body, or throws `.unparseableResponse`.
-    func decode<T: Decodable>(_ type: T.Type) throws(LLMError) -> T {
+    /// The body parsed as JSON and read by `read` (e.g. ``BatchWire/batch(_:path:)``).
+    /// - Throws: `.unparseableResponse` naming `what`, the request and what is wrong: the
+    ///   syntax error and its offset, or the member missing or of another type.
+    func decode<T>(_ what: String, _ read: (JSONValue) throws(JSONFieldError) -> T) throws(LLMError) -> T {
+        let parsed = body.withUnsafeReadableBytes { bytes in
+            Result { () throws(JSONSyntaxError) -> JSONValue in try JSONParser.parse(bytes) }
+        }
+        let value: JSONValue
         do {
-            return try JSONDecoder().decode(T.self, from: body)
+            value = try parsed.get()
         } catch {
-            throw unparseable("\(T.self): \(error)")
+            throw unparseable("\(what) from \(request): \(error)")
+        }
+        do {
+            return try read(value)
+        } catch {
+            throw unparseable("\(what) from \(request): \(error)")
         }
     }
 
@@ -150,7 +163,7 @@ extension OpenAIProvider {
         if (200..<300).contains(status) {
             return .success(
                 SuccessfulReply(body: payload, status: status, rateLimits: rateLimits, requestID: requestID, retries: retries,
-                                api: config.api)
+                                api: config.api, request: "\(outgoing.method) \(outgoing.path)")
             )
         }
         let error = ErrorMapping.status(status, body: payload, requestID: requestID, serverDelay: serverDelay,
