@@ -46,6 +46,9 @@ public indirect enum JSONValue: Sendable, Hashable {
         .object(members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { (key: $0.key, value: $0.value) })
     }
 
+    /// A number from an `Int`, for values built in code.
+    public static func integer(_ value: Int) -> JSONValue { .number(JSONNumber(value)) }
+
     /// The member `key` of an object (the last one when repeated); nil otherwise.
     public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }

@@ -20,6 +20,12 @@ extension JSONWriter {
         write(integer: value)
     }
 
+    /// Appends `"key":` and `true` or `false`, comma first unless `first`.
+    public mutating func member(_ key: String, bool value: Bool, first: Bool = false) {
+        self.key(key, first: first)
+        raw(value ? "true" : "false")
+    }
+
     /// Appends a string, or `null`.
     public mutating func write(string: String?) {
         if let string { write(string: string) } else { raw("null") }

@@ -2,7 +2,7 @@ import Chunker
 import JSON
 
 /// A chat message as sent to the API: exactly a role and its content.
-public struct JobMessage: Sendable, Equatable, Codable {
+public struct JobMessage: Sendable, Equatable {
     /// `system`, `developer`, `user` or `assistant`.
     public var role: String
     /// The message text.

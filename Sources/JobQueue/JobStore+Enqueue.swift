@@ -1,7 +1,7 @@
 import SQLite
 
 /// What an enqueue did with the lines it read.
-public struct EnqueueCounts: Sendable, Equatable, Codable {
+public struct EnqueueCounts: Sendable, Equatable {
     /// New jobs.
     public var added = 0
     /// Known ids whose request changed: back to pending, result replaced on success.

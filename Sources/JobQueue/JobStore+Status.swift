@@ -1,7 +1,7 @@
 import SQLite
 
 /// A summary of the queue for `llmq status`.
-public struct QueueStatus: Sendable, Equatable, Codable {
+public struct QueueStatus: Sendable, Equatable {
     /// Job counts by kind, then by status (every kind and status present, zeros included).
     public var counts: [String: [String: Int]]
     /// Tokens charged by the API for stored results (reused vectors not counted).
@@ -16,14 +16,14 @@ public struct QueueStatus: Sendable, Equatable, Codable {
     public var topErrors: [ErrorCount]
 
     /// The oldest pending job.
-    public struct OldestPending: Sendable, Equatable, Codable {
+    public struct OldestPending: Sendable, Equatable {
         public var customID: String
         /// Unix seconds.
         public var enqueuedAt: Double
     }
 
     /// One error message and how many jobs carry it.
-    public struct ErrorCount: Sendable, Equatable, Codable {
+    public struct ErrorCount: Sendable, Equatable {
         public var message: String
         public var jobs: Int
     }

@@ -1,5 +1,5 @@
 /// One chat message exactly as sent on the wire: `{"role", "content"}`.
-public struct ChatMessage: Sendable, Hashable, Codable {
+public struct ChatMessage: Sendable, Hashable {
     /// `system`, `user` or `assistant`.
     public var role: String
     /// The message text.

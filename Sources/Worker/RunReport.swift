@@ -18,7 +18,7 @@ public enum RunEnd: Sendable, Equatable {
 }
 
 /// What a run did, for the summary and the exit code.
-public struct RunReport: Sendable, Equatable, Codable {
+public struct RunReport: Sendable, Equatable {
     public var succeeded = 0
     public var failed = 0
     /// Vectors copied from identical earlier inputs (no API call).

@@ -23,9 +23,7 @@ struct ChunkBenchmark: ParsableCommand {
 
     func run() throws {
         guard let data = FileManager.default.contents(atPath: corpus) else { throw ValidationError("cannot read \(corpus)") }
-        let decoder = JSONDecoder()
-        let documents = try String(decoding: data, as: UTF8.self)
-            .split(separator: "\n").map { try decoder.decode(String.self, from: Data($0.utf8)) }
+        let documents = try corpusDocuments(data)
         let bytes = documents.reduce(0) { $0 + $1.utf8.count }
         let file = try RankFileLocator().locate(.cl100kBase)
         let encoding = try Encoding(name: .cl100kBase, rankFile: file.bytes, path: file.source)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FakeOpenAI
 import Foundation
+import JSON
 
 #if canImport(Glibc)
 import Glibc
@@ -56,28 +57,28 @@ struct FakeRunBenchmark: AsyncParsableCommand {
             let outcome = try spawnAndWait(step[0], arguments: step, environment: environment)
             let wall = Date().timeIntervalSince(started)
             let stats = server.stats()
-            var result: [String: Any] = [
-                "label": index < label.count ? label[index] : "\(label.last ?? "run")\(steps.count > 1 ? " #\(index + 1)" : "")",
-                "exit": outcome.status,
-                "wall_s": (wall * 1000).rounded() / 1000,
-                "cpu_s": (outcome.cpuSeconds * 1000).rounded() / 1000,
-                "peak_rss_mb": (outcome.peakRSSKiB / 102.4).rounded() / 10,
-                "server_requests": stats.requests - before.requests,
-                "server_429s": stats.rateLimited - before.rateLimited,
-                "server_tokens": stats.tokensCharged - before.tokensCharged,
-                "tokens_per_minute": Int(Double(stats.tokensCharged - before.tokensCharged) / wall * 60),
+            var result: [String: JSONValue] = [
+                "label": .string(index < label.count ? label[index] : "\(label.last ?? "run")\(steps.count > 1 ? " #\(index + 1)" : "")"),
+                "exit": .integer(Int(outcome.status)),
+                "wall_s": .number(JSONNumber((wall * 1000).rounded() / 1000)),
+                "cpu_s": .number(JSONNumber((outcome.cpuSeconds * 1000).rounded() / 1000)),
+                "peak_rss_mb": .number(JSONNumber((outcome.peakRSSKiB / 102.4).rounded() / 10)),
+                "server_requests": .integer(stats.requests - before.requests),
+                "server_429s": .integer(stats.rateLimited - before.rateLimited),
+                "server_tokens": .integer(stats.tokensCharged - before.tokensCharged),
+                "tokens_per_minute": .integer(Int(Double(stats.tokensCharged - before.tokensCharged) / wall * 60)),
             ]
             if stats.batchesCreated > 0 {
-                result["batches_created"] = stats.batchesCreated - before.batchesCreated
-                result["batch_lines_run"] = stats.batchLinesRun - before.batchLinesRun
+                result["batches_created"] = .integer(stats.batchesCreated - before.batchesCreated)
+                result["batch_lines_run"] = .integer(stats.batchLinesRun - before.batchLinesRun)
             }
             if steps.count == 1, let tpm, let efficiency = stats.pacingEfficiency(tokensPerMinute: tpm) {
-                result["rate_window_s"] = rateWindow
-                result["efficiency"] = (efficiency * 1000).rounded() / 1000
-                result["share_429"] = stats.requests > 0 ? (Double(stats.rateLimited) / Double(stats.requests) * 10000).rounded() / 10000 : 0
+                result["rate_window_s"] = .number(JSONNumber(rateWindow))
+                result["efficiency"] = .number(JSONNumber((efficiency * 1000).rounded() / 1000))
+                result["share_429"] = .number(JSONNumber(
+                    stats.requests > 0 ? (Double(stats.rateLimited) / Double(stats.requests) * 10000).rounded() / 10000 : 0))
             }
-            let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            print(JSONWriter.canonical(.object(result)))
         }
         await server.shutdown()
     }

@@ -19,9 +19,7 @@ struct TokensBenchmark: ParsableCommand {
         guard let data = FileManager.default.contents(atPath: corpusPath) else {
             throw ValidationError("cannot read \(corpusPath)")
         }
-        let decoder = JSONDecoder()
-        let documents = try String(decoding: data, as: UTF8.self)
-            .split(separator: "\n").map { try decoder.decode(String.self, from: Data($0.utf8)) }
+        let documents = try corpusDocuments(data)
         let bytes = documents.reduce(0) { $0 + $1.utf8.count }
         print("corpus: \(documents.count) documents, \(bytes) UTF-8 bytes; best of \(repetitions) runs")
         for name in EncodingName.allCases {

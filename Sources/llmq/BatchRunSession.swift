@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import JobQueue
 import LLM
 import Tokenizer
@@ -60,13 +61,13 @@ struct BatchRunSession {
     }
 
     /// DESIGN's exit code for a batch run: 77 on a refused account, 2 on a refused input
-    /// file, 75 while batches are in flight or jobs pending (or the API was unreachable, or
+    /// file or answers about the request (vectors of another length), 75 while batches are in flight or jobs pending (or the API was unreachable, or
     /// a signal stopped it),
     /// 1 when jobs failed, else 0.
     static func exitStatus(for report: BatchRunReport) -> ExitStatus {
         switch report.end {
         case "fatal": return .credentials
-        case "refused": return .usage
+        case "refused", "configuration": return .usage
         case "unreachable", "max-duration", "signal": return .resumable
         default: break
         }
@@ -74,12 +75,23 @@ struct BatchRunSession {
         return report.failed > 0 ? .failedJobs : .ok
     }
 
+    /// The `--json` object: every counter, `end`, and `error` only when set (written with sorted keys).
+    static func jsonObject(_ report: BatchRunReport) -> JSONValue {
+        var members: [String: JSONValue] = [
+            "submitted": .integer(report.submitted), "collected": .integer(report.collected),
+            "succeeded": .integer(report.succeeded), "reused_vectors": .integer(report.reusedVectors),
+            "failed": .integer(report.failed), "requeued": .integer(report.requeued), "in_flight": .integer(report.inFlight),
+            "pending_left": .integer(report.pendingLeft), "unknown_lines": .integer(report.unknownLines),
+            "duplicate_lines": .integer(report.duplicateLines), "unreadable_lines": .integer(report.unreadableLines),
+            "end": .string(report.end),
+        ]
+        if let error = report.error { members["error"] = .string(error) }
+        return .object(members)
+    }
+
     static func print(_ report: BatchRunReport, json: Bool) {
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            if let data = try? encoder.encode(report) { Swift.print(String(decoding: data, as: UTF8.self)) }
+            Swift.print(JSONWriter.canonical(jsonObject(report)))
             return
         }
         var text = "batch run: \(report.submitted) submitted, \(report.collected) collected, \(report.succeeded) succeeded, "

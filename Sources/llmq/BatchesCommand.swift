@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JSON
 import JobQueue
 import LLM
 
@@ -32,14 +33,14 @@ struct BatchesListCommand: AsyncParsableCommand {
         let now = JobStore.systemNow()
         if json {
             for row in rows {
-                let object: [String: Any?] = [
-                    "id": row.id, "status": row.status, "endpoint": row.endpoint, "model": row.model,
-                    "request_total": row.total, "request_completed": row.completed, "request_failed": row.failed,
-                    "created_at": Int(row.createdAt), "expires_at": row.expiresAt.map { Int($0) }, "collected": row.collectedAt != nil,
-                    "errors": row.errors,
+                let object: [String: JSONValue] = [
+                    "id": .string(row.id), "status": .string(row.status), "endpoint": .string(row.endpoint),
+                    "model": .string(row.model), "request_total": .integer(row.total), "request_completed": .integer(row.completed),
+                    "request_failed": .integer(row.failed), "created_at": .integer(Int(row.createdAt)),
+                    "expires_at": row.expiresAt.map { .integer(Int($0)) } ?? .null, "collected": .bool(row.collectedAt != nil),
+                    "errors": row.errors.map { .string($0) } ?? .null,
                 ]
-                let data = try JSONSerialization.data(withJSONObject: object.mapValues { $0 ?? NSNull() }, options: [.sortedKeys])
-                print(String(decoding: data, as: UTF8.self))
+                print(JSONWriter.canonical(.object(object)))
             }
             return
         }

@@ -1,16 +1,12 @@
 import Foundation
+import JSON
 import Worker
 
 /// The final summary of a run, on stdout: one line of text, or one JSON object.
 enum RunSummary {
     static func print(_ report: RunReport, json: Bool) {
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            if let data = try? encoder.encode(report) {
-                Swift.print(String(decoding: data, as: UTF8.self))
-            }
+            Swift.print(JSONWriter.canonical(jsonObject(report)))
             return
         }
         var text = "run: \(report.succeeded) succeeded, \(report.failed) failed, \(report.reusedVectors) reused vectors, "
@@ -27,6 +23,23 @@ enum RunSummary {
         }
         if report.pendingLeft > 0 { text += "; \(report.pendingLeft) pending left (run again to resume)" }
         Swift.print(text)
+    }
+
+    /// The `--json` object: every counter, `seconds`, `end`, `request_outcomes` by outcome, and
+    /// `fatal_error` / `obstacle` only when set (written with sorted keys).
+    static func jsonObject(_ report: RunReport) -> JSONValue {
+        var members: [String: JSONValue] = [
+            "succeeded": .integer(report.succeeded), "failed": .integer(report.failed),
+            "reused_vectors": .integer(report.reusedVectors), "requests": .integer(report.requests),
+            "request_outcomes": .object(report.requestOutcomes.mapValues { .integer($0) }),
+            "embed_tokens": .integer(report.embedTokens), "input_tokens": .integer(report.inputTokens),
+            "output_tokens": .integer(report.outputTokens), "retried": .integer(report.retried),
+            "rate_limited": .integer(report.rateLimited), "seconds": .number(JSONNumber(report.seconds)),
+            "pending_left": .integer(report.pendingLeft), "end": .string(report.end),
+        ]
+        if let fatal = report.fatalError { members["fatal_error"] = .string(fatal) }
+        if let obstacle = report.obstacle { members["obstacle"] = .string(obstacle) }
+        return .object(members)
     }
 
     /// ` (40 ok, 12 HTTP 500, 3 connection refused)`: every request by outcome, most first;

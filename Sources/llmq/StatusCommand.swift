@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JSON
 import JobQueue
 
 /// `llmq status`: what the queue holds.
@@ -21,12 +22,7 @@ struct StatusCommand: AsyncParsableCommand {
         let inBatches = try store.jobsInBatches()
         let batches = try store.batchRows(uncollected: true).count
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            var report = StatusReport(status)
-            report.in_batches = StatusReport.InBatches(jobs: inBatches, batches: batches)
-            let data = try encoder.encode(report)
-            print(String(decoding: data, as: UTF8.self))
+            print(JSONWriter.canonical(StatusReport.jsonObject(status, inBatches: inBatches, batches: batches)))
         } else {
             var text = StatusTable.render(status, now: JobStore.systemNow())
             if inBatches > 0 || batches > 0 {
@@ -37,41 +33,32 @@ struct StatusCommand: AsyncParsableCommand {
     }
 }
 
-/// The JSON shape of `llmq status --json`.
-struct StatusReport: Encodable {
-    var jobs: [String: [String: Int]]
-    var total: [String: Int]
-    var tokens: [String: Int]
-    var reused_vectors: Int
-    var oldest_pending: OldestPending?
-    var top_errors: [QueueStatus.ErrorCount]
-    var in_batches = InBatches(jobs: 0, batches: 0)
-
-    /// Running jobs owned by Batch API batches, and the batches not collected yet.
-    struct InBatches: Encodable {
-        var jobs: Int
-        var batches: Int
-    }
-
-    struct OldestPending: Encodable {
-        var custom_id: String
-        var enqueued_at: String
-    }
-
-    init(_ status: QueueStatus) {
-        jobs = status.counts
-        total = Dictionary(uniqueKeysWithValues: JobStatus.allCases.map { ($0.rawValue, status.total($0)) })
-        total["all"] = status.total
-        tokens = [
-            "embed": status.embedTokens,
-            "generate_input": status.generateInputTokens,
-            "generate_output": status.generateOutputTokens,
+/// The JSON shape of `llmq status --json` (README): `jobs` per kind and status, `total` per
+/// status and `all`, `tokens`, `reused_vectors`, `oldest_pending` (left out when no job is
+/// pending), `top_errors` and `in_batches`.
+enum StatusReport {
+    /// The object of `status`, with `inBatches` running jobs in `batches` uncollected Batch API batches.
+    static func jsonObject(_ status: QueueStatus, inBatches: Int, batches: Int) -> JSONValue {
+        var total = Dictionary(uniqueKeysWithValues: JobStatus.allCases.map { ($0.rawValue, JSONValue.integer(status.total($0))) })
+        total["all"] = .integer(status.total)
+        var members: [String: JSONValue] = [
+            "jobs": .object(status.counts.mapValues { counts in .object(counts.mapValues { .integer($0) }) }),
+            "total": .object(total),
+            "tokens": .object([
+                "embed": .integer(status.embedTokens), "generate_input": .integer(status.generateInputTokens),
+                "generate_output": .integer(status.generateOutputTokens),
+            ]),
+            "reused_vectors": .integer(status.reusedVectors),
+            "top_errors": .array(status.topErrors.map { .object(["message": .string($0.message), "jobs": .integer($0.jobs)]) }),
+            "in_batches": .object(["jobs": .integer(inBatches), "batches": .integer(batches)]),
         ]
-        reused_vectors = status.reusedVectors
-        oldest_pending = status.oldestPending.map {
-            OldestPending(custom_id: $0.customID, enqueued_at: Date(timeIntervalSince1970: $0.enqueuedAt).formatted(.iso8601))
+        if let oldest = status.oldestPending {
+            members["oldest_pending"] = .object([
+                "custom_id": .string(oldest.customID),
+                "enqueued_at": .string(Date(timeIntervalSince1970: oldest.enqueuedAt).formatted(.iso8601)),
+            ])
         }
-        top_errors = status.topErrors
+        return .object(members)
     }
 }
 

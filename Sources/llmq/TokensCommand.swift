@@ -97,7 +97,7 @@ struct TokensCommand: AsyncParsableCommand {
         try counting.finish()
         let summary = TokensSummary(counting.tally, prices: priceTable, rejected: counting.rejected)
         if json && !perJob {
-            print(try summary.jsonText())
+            print(summary.jsonText())
         } else if !perJob {
             print(TokensTable.render(summary))
         }

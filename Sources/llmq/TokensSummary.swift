@@ -1,12 +1,13 @@
 import Foundation
+import JSON
 import JobQueue
 
 /// What `llmq tokens` reports: per kind and model, and in total. Costs are estimates from
 /// the price table; a generate cost includes `max_tokens` of output, so it is an upper
 /// bound ("up to").
-struct TokensSummary: Encodable {
+struct TokensSummary {
     /// One kind and model.
-    struct Line: Encodable {
+    struct Line {
         var kind: JobKind
         var model: String
         var jobs: Int
@@ -25,26 +26,23 @@ struct TokensSummary: Encodable {
         /// USD, nil when the model has no price.
         var costUSD: Double?
 
-        enum CodingKeys: String, CodingKey {
-            case kind, model, jobs, tokens, exact, requests, over_limit, max_output_tokens, cost_usd, cost_is_upper_bound, chunks
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(kind.rawValue, forKey: .kind)
-            try container.encode(model, forKey: .model)
-            try container.encode(jobs, forKey: .jobs)
-            try container.encode(tokens, forKey: .tokens)
-            try container.encode(exact, forKey: .exact)
-            try container.encode(requests, forKey: .requests)
-            switch kind {
-            case .embed:
-                try container.encode(overLimit, forKey: .over_limit)
-                try container.encode(chunks, forKey: .chunks)
-            case .generate: try container.encode(maxOutputTokens, forKey: .max_output_tokens)
-            }
-            try container.encode(TokensSummary.jsonNumber(costUSD), forKey: .cost_usd)
-            try container.encode(kind == .generate, forKey: .cost_is_upper_bound)
+        /// Writes the line's object: keys sorted; `chunks` and `over_limit` for embed,
+        /// `max_output_tokens` for generate; `cost_usd` null without a price.
+        func write(to out: inout JSONWriter) {
+            out.raw("{")
+            if kind == .embed { out.member("chunks", integer: chunks, first: true) }
+            out.member("cost_is_upper_bound", bool: kind == .generate, first: kind != .embed)
+            out.key("cost_usd")
+            out.raw(TokensSummary.decimalText(costUSD))
+            out.member("exact", bool: exact)
+            out.member("jobs", integer: jobs)
+            out.member("kind", kind.rawValue)
+            if kind == .generate { out.member("max_output_tokens", integer: maxOutputTokens) }
+            out.member("model", model)
+            if kind == .embed { out.member("over_limit", integer: overLimit) }
+            out.member("requests", integer: requests)
+            out.member("tokens", integer: tokens)
+            out.raw("}")
         }
     }
 
@@ -87,33 +85,41 @@ struct TokensSummary: Encodable {
     /// Whether any embed job was cut into chunks (the table then shows a chunks column).
     var anyChunked: Bool { models.contains { $0.chunkedJobs > 0 } }
 
-    enum CodingKeys: String, CodingKey {
-        case models, jobs, tokens, requests, rejected, exact, cost_usd, cost_is_upper_bound, unpriced_models
+    /// A cost as a plain decimal rounded to 1e-10 USD, trailing zeros dropped, so JSON shows
+    /// `0.00019575` rather than the binary double's `0.00019575000000000001` (or `1.95e-05`);
+    /// `null` without a price.
+    static func decimalText(_ value: Double?) -> String {
+        guard let value else { return "null" }
+        var text = String(format: "%.10f", value)
+        if text.contains(".") {
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
+        }
+        return text == "-0" ? "0" : text
     }
 
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(models, forKey: .models)
-        try container.encode(jobs, forKey: .jobs)
-        try container.encode(tokens, forKey: .tokens)
-        try container.encode(requests, forKey: .requests)
-        try container.encode(rejected, forKey: .rejected)
-        try container.encode(exact, forKey: .exact)
-        try container.encode(Self.jsonNumber(costUSD), forKey: .cost_usd)
-        try container.encode(costIsUpperBound, forKey: .cost_is_upper_bound)
-        try container.encode(unpricedModels, forKey: .unpriced_models)
-    }
-
-    /// A cost as a decimal rounded to 1e-10 USD, so JSON shows `0.00019575` rather than
-    /// the binary double's `0.00019575000000000001`.
-    static func jsonNumber(_ value: Double?) -> Decimal? {
-        value.flatMap { Decimal(string: String(format: "%.10f", $0)) }
-    }
-
-    /// The summary as one line of JSON (sorted keys).
-    func jsonText() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    /// The summary as one line of JSON (sorted keys; README documents them).
+    func jsonText() -> String {
+        var out = JSONWriter()
+        out.raw("{")
+        out.member("cost_is_upper_bound", bool: costIsUpperBound, first: true)
+        out.key("cost_usd")
+        out.raw(Self.decimalText(costUSD))
+        out.member("exact", bool: exact)
+        out.member("jobs", integer: jobs)
+        out.key("models")
+        out.raw("[")
+        for (index, line) in models.enumerated() {
+            if index > 0 { out.raw(",") }
+            line.write(to: &out)
+        }
+        out.raw("]")
+        out.member("rejected", integer: rejected)
+        out.member("requests", integer: requests)
+        out.member("tokens", integer: tokens)
+        out.key("unpriced_models")
+        out.write(.array(unpricedModels.map { .string($0) }))
+        out.raw("}")
+        return out.string
     }
 }
