@@ -96,7 +96,7 @@ enum EmbeddingsResponseParser {
             }
             guard let range = item.embedding else { throw .init("embedding \(index) has no \"embedding\"") }
             var sub = JSONCursor(raw, position: range.lowerBound)
-            let written = try withValueBytes(of: &sub, item: item) { values, isBase64 throws(ResponseDecodingFailure) in
+            let written = try withValueBytes(of: &sub, item: item, dimensionsHint: dimensions ?? 1536) { values, isBase64 throws(ResponseDecodingFailure) in
                 let length = isBase64 ? Base64.decodedLength(of: values) : values.count
                 guard let length, length % 4 == 0 else {
                     throw .init("embedding \(index) is not valid base64 float32 data")
@@ -127,30 +127,39 @@ enum EmbeddingsResponseParser {
     }
 
     /// Calls `body` with an embedding value's bytes: the base64 text between the quotes
-    /// (unescaped when it has escapes), or a float array packed as little-endian float32.
+    /// (unescaped when it has escapes), or a float array packed as little-endian float32,
+    /// each number rounded to the nearest float32 as `Float(String)` rounds it.
+    /// `dimensionsHint`: the length a float array is expected to have (its buffer's first capacity).
     private static func withValueBytes<T>(
-        of cursor: inout JSONCursor, item: Item,
+        of cursor: inout JSONCursor, item: Item, dimensionsHint: Int,
         _ body: (UnsafeRawBufferPointer, Bool) throws(ResponseDecodingFailure) -> T
     ) throws(ResponseDecodingFailure) -> T {
         let isBase64 = item.isBase64
         if isBase64, let content = item.embedding, !item.escaped {
             return try cursor.withBytes(in: content) { values throws(ResponseDecodingFailure) in try body(values, true) }
         }
+        if !isBase64 {
+            // Each number straight from its bytes to the nearest float32 (no String, no Double).
+            var floats: [UInt32] = []
+            floats.reserveCapacity(dimensionsHint)
+            do {
+                try cursor.array { cursor throws(JSONSyntaxError) in floats.append(try cursor.float32().bitPattern.littleEndian) }
+            } catch {
+                throw ResponseDecodingFailure(error)
+            }
+            let result: Result<T, ResponseDecodingFailure> = floats.withUnsafeBytes { values in
+                Result { () throws(ResponseDecodingFailure) in try body(values, false) }
+            }
+            return try result.get()
+        }
         var scratch: [UInt8] = []
         do {
-            if isBase64, let content = item.embedding {
-                scratch = try cursor.unescaped(content)
-            } else {
-                try cursor.array { cursor throws(JSONSyntaxError) in
-                    let value = Float(try cursor.double())
-                    withUnsafeBytes(of: value.bitPattern.littleEndian) { scratch.append(contentsOf: $0) }
-                }
-            }
+            if let content = item.embedding { scratch = try cursor.unescaped(content) }
         } catch {
             throw ResponseDecodingFailure(error)
         }
         let result: Result<T, ResponseDecodingFailure> = scratch.withUnsafeBytes { values in
-            Result { () throws(ResponseDecodingFailure) in try body(values, isBase64) }
+            Result { () throws(ResponseDecodingFailure) in try body(values, true) }
         }
         return try result.get()
     }
