@@ -8,7 +8,9 @@ public enum BatchLineOutcome: Sendable {
     /// A 2xx chat completion.
     case chat(LLMResponse)
     /// The request failed with an HTTP error (`response.status_code` not 2xx), mapped as a
-    /// synchronous answer with that status and body would be.
+    /// synchronous answer with that status and body would be; or a 2xx embeddings answer
+    /// whose vectors have another length than expected: `.wrongDimensions`, as synchronously,
+    /// with the line's `custom_id` in its detail (nothing of it may be stored).
     case failed(LLMError)
     /// The request failed without an HTTP answer (`response: null`, `error: {code, message}`),
     /// e.g. `batch_expired`.
@@ -93,6 +95,10 @@ public enum BatchOutputLine {
                     packedVectors: parsed.vectors, model: parsed.model, inputTokens: parsed.promptTokens ?? 0, provider: "openai",
                     requestID: requestID)))
             } catch {
+                if let (got, expected) = error.dimensions {
+                    return (customID, .failed(LLMError(kind: .wrongDimensions(got: got, expected: expected), status: status,
+                                                       requestID: requestID, detail: "custom_id \(customID)")))
+                }
                 throw Unreadable(description: "line \(customID): \(error.message)")
             }
         }

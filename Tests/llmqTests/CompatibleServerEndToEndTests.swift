@@ -140,24 +140,52 @@ struct CompatibleServerEndToEndTests {
 /// lengths (exit 2), nothing is stored and no job is failed.
 @Suite(.serialized, .timeLimit(.minutes(2)))
 struct WrongDimensionsEndToEndTests {
-    @Test func vectorsOfAnotherLengthStopTheRunWithNothingStoredOrFailed() async throws {
+    /// Runs `llmq run --db DB --dimensions 256 FLAGS` over 30 embed jobs against a server
+    /// that ignores `dimensions`, and checks what both paths promise: exit 2 naming both
+    /// lengths, every job pending without an attempt, no vector stored.
+    func runExpectingWrongDimensions(_ flags: [String], sourceLocation: SourceLocation = #_sourceLocation)
+        async throws -> (result: ProcessResult, server: FakeOpenAIServer, db: String, dir: TemporaryDirectory)
+    {
         let server = try await FakeOpenAIServer.start(FakeOpenAIOptions(quirks: FakeServerQuirks(ignoresDimensions: true)))
         let dir = try TemporaryDirectory()
-        defer { withExtendedLifetime(dir) { Task { await server.shutdown() } } }
         let corpus = dir.path("corpus.jsonl")
         try writeEmbedCorpus(corpus, count: 30)
         let db = dir.path("q.sqlite")
-        let result = try await runLLMQInBackground(["run", "--db", db, "--quiet", "--dimensions", "256", corpus],
+        let result = try await runLLMQInBackground(["run", "--db", db, "--dimensions", "256"] + flags + [corpus],
                                                    environment: fakeEnvironment(server))
-        #expect(result.status == 2, "stderr: \(result.stderr)")
+        #expect(result.status == 2, "stderr: \(result.stderr)", sourceLocation: sourceLocation)
         #expect(result.stderr.contains("The API answered with vectors of 1536 dimensions, expected 256 (HTTP 200"),
-                "stderr: \(result.stderr)")
-        #expect(result.stderr.contains("no vector was stored and no job was failed"), "stderr: \(result.stderr)")
-        #expect(try statusCounts(db) == ["pending": 30])
+                "stderr: \(result.stderr)", sourceLocation: sourceLocation)
+        #expect(result.stderr.contains("no vector was stored and no job was failed"), "stderr: \(result.stderr)",
+                sourceLocation: sourceLocation)
+        #expect(try statusCounts(db) == ["pending": 30], sourceLocation: sourceLocation)
         let connection = try Connection(path: db)
-        #expect(try connection.scalarInt("SELECT count(*) FROM embeddings") == 0)
-        #expect(try connection.scalarInt("SELECT max(attempts) FROM jobs") == 0)
+        #expect(try connection.scalarInt("SELECT count(*) FROM embeddings") == 0, sourceLocation: sourceLocation)
+        #expect(try connection.scalarInt("SELECT max(attempts) FROM jobs") == 0, sourceLocation: sourceLocation)
+        return (result, server, db, dir)
+    }
+
+    @Test func vectorsOfAnotherLengthStopTheRunWithNothingStoredOrFailed() async throws {
+        let (_, server, _, dir) = try await runExpectingWrongDimensions(["--quiet"])
+        defer { withExtendedLifetime(dir) {}; Task { await server.shutdown() } }
         // One request: stopping is not retrying it as an outage.
         #expect(server.recordedRequests().filter { $0.path == "/v1/embeddings" }.count <= 2)
+    }
+
+    @Test func batchLinesWithVectorsOfAnotherLengthStopTheRunWithNothingStoredOrFailed() async throws {
+        let (result, server, db, dir) = try await runExpectingWrongDimensions(
+            ["--batch-api", "--wait", "--poll-interval", "0.02", "--batch-size", "10", "--json"])
+        defer { withExtendedLifetime(dir) {}; Task { await server.shutdown() } }
+        // The synchronous path's error, with the request id and the line's custom_id; not "unreadable".
+        #expect(result.stderr.contains(/The API answered with vectors of 1536 dimensions, expected 256 \(HTTP 200, request id [^)]+\) \[custom_id [^\]]+\]/),
+                "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("3 output lines had vectors of another length; their jobs are back to pending"),
+                "stderr: \(result.stderr)")
+        #expect(!result.stderr.contains("could not be read"), "stderr: \(result.stderr)")
+        #expect(result.stdout.contains(#""end":"configuration""#) && result.stdout.contains(#""unreadable_lines":0"#),
+                "stdout: \(result.stdout)")
+        #expect(try Connection(path: db).scalarInt("SELECT count(*) FROM batches WHERE collected_at IS NOT NULL") == 1)
+        // --wait stopped: the same jobs were not sent again in a second batch.
+        #expect(server.stats().batchesCreated == 1)
     }
 }

@@ -43,7 +43,7 @@ public struct BatchRunOptions: Sendable {
 }
 
 /// What a batch-mode run did, for the summary and the exit code.
-public struct BatchRunReport: Sendable, Equatable, Codable {
+public struct BatchRunReport: Sendable, Equatable {
     /// Batches created in this run.
     public var submitted = 0
     /// Batches whose results were stored in this run.
@@ -62,9 +62,10 @@ public struct BatchRunReport: Sendable, Equatable, Codable {
     public var unknownLines = 0
     public var duplicateLines = 0
     public var unreadableLines = 0
-    /// Why the run ended: drained, submitted, max-duration, signal, unreachable, fatal.
+    /// Why the run ended: drained, submitted, max-duration, signal, unreachable, fatal,
+    /// refused (the input file), configuration (vectors of another length than asked for).
     public var end = "drained"
-    /// The fatal or outage message, when the run ended on one.
+    /// The fatal, outage or configuration message, when the run ended on one.
     public var error: String?
 
     public init() {}

@@ -80,6 +80,12 @@ extension BatchRunner {
         report.collected += 1
         log("collected batch \(batch.id) (\(batch.status)): \(collector.outcome.succeeded) succeeded, \(collector.outcome.failed) failed, \(collector.outcome.retried + collector.outcome.released + released) back to pending")
         await deleteRemoteFiles([submission.inputFileID ?? batch.inputFileID, batch.outputFileID, batch.errorFileID])
+        // Vectors of another length are about the request (the model or `dimensions` the
+        // server serves), as synchronously: every later batch would get them too.
+        if let error = collector.configurationError {
+            log("batch \(batch.id): \(collector.configurationLines) output lines had vectors of another length; their jobs are back to pending")
+            throw error
+        }
     }
 
     /// Writes one chunk of results (one transaction) and counts it.
@@ -108,6 +114,10 @@ struct LineCollector {
     var duplicates = 0
     var unreadable = 0
     var firstProblem: String?
+    /// The first line whose answer is about the request, not its inputs (vectors of another
+    /// length): its jobs and those of every such line go back to pending, and the run stops.
+    var configurationError: LLMError?
+    var configurationLines = 0
 
     init(submission: BatchSubmission, backoff: JobBackoff, now: Double, random: @escaping @Sendable () -> Double) {
         self.submission = submission
@@ -178,6 +188,10 @@ struct LineCollector {
             for job in jobs { chunk.generations.append(GenerationResult(response, jobID: job.jobID, requestHash: job.requestHash)) }
         case .failed(let error):
             switch error.kind {
+            case .wrongDimensions:
+                chunk.releases += jobs.map(\.jobID)
+                configurationLines += 1
+                if configurationError == nil { configurationError = error }
             case .invalidRequest:
                 let inputs = Set(jobs.map(\.position)).count
                 if submission.kind == .embed, inputs > 1 {

@@ -75,7 +75,11 @@ public actor BatchRunner {
             }
             if stopRequested { report.end = "signal" }
         } catch let error as LLMError {
-            report.end = error.isFatalForRun ? "fatal" : "unreachable"
+            if case .wrongDimensions = error.kind {
+                report.end = "configuration"
+            } else {
+                report.end = error.isFatalForRun ? "fatal" : "unreachable"
+            }
             report.error = error.description
             log("stopping: \(error)")
         } catch BatchRunStop.refused(let message) {
