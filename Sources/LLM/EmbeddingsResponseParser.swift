@@ -21,6 +21,8 @@ enum EmbeddingsResponseParser {
         var embedding: Range<Int>?
         var isBase64 = true
         var escaped = false
+        /// A float array's numbers as little-endian float32 bit patterns, read as it was met.
+        var floats: [UInt32] = []
     }
 
     /// Parses `body`.
@@ -61,8 +63,12 @@ enum EmbeddingsResponseParser {
                                 if item.isBase64 {
                                     (item.embedding, item.escaped) = try cursor.rawString()
                                 } else {
+                                    // Each number straight from its bytes to the nearest float32 (no String, no Double).
                                     let start = cursor.position
-                                    try cursor.skipValue()
+                                    item.floats.reserveCapacity(expectedDimensions ?? 1536)
+                                    try cursor.array { cursor throws(JSONSyntaxError) in
+                                        item.floats.append(try cursor.float32().bitPattern.littleEndian)
+                                    }
                                     item.embedding = start..<cursor.position
                                 }
                             default: try cursor.skipValue()
@@ -96,7 +102,7 @@ enum EmbeddingsResponseParser {
             }
             guard let range = item.embedding else { throw .init("embedding \(index) has no \"embedding\"") }
             var sub = JSONCursor(raw, position: range.lowerBound)
-            let written = try withValueBytes(of: &sub, item: item, dimensionsHint: dimensions ?? 1536) { values, isBase64 throws(ResponseDecodingFailure) in
+            let written = try withValueBytes(of: &sub, item: item) { values, isBase64 throws(ResponseDecodingFailure) in
                 let length = isBase64 ? Base64.decodedLength(of: values) : values.count
                 guard let length, length % 4 == 0 else {
                     throw .init("embedding \(index) is not valid base64 float32 data")
@@ -127,11 +133,10 @@ enum EmbeddingsResponseParser {
     }
 
     /// Calls `body` with an embedding value's bytes: the base64 text between the quotes
-    /// (unescaped when it has escapes), or a float array packed as little-endian float32,
-    /// each number rounded to the nearest float32 as `Float(String)` rounds it.
-    /// `dimensionsHint`: the length a float array is expected to have (its buffer's first capacity).
+    /// (unescaped when it has escapes), or a float array's numbers as little-endian float32,
+    /// each rounded to the nearest float32 as `Float(String)` rounds it.
     private static func withValueBytes<T>(
-        of cursor: inout JSONCursor, item: Item, dimensionsHint: Int,
+        of cursor: inout JSONCursor, item: Item,
         _ body: (UnsafeRawBufferPointer, Bool) throws(ResponseDecodingFailure) -> T
     ) throws(ResponseDecodingFailure) -> T {
         let isBase64 = item.isBase64
@@ -139,15 +144,7 @@ enum EmbeddingsResponseParser {
             return try cursor.withBytes(in: content) { values throws(ResponseDecodingFailure) in try body(values, true) }
         }
         if !isBase64 {
-            // Each number straight from its bytes to the nearest float32 (no String, no Double).
-            var floats: [UInt32] = []
-            floats.reserveCapacity(dimensionsHint)
-            do {
-                try cursor.array { cursor throws(JSONSyntaxError) in floats.append(try cursor.float32().bitPattern.littleEndian) }
-            } catch {
-                throw ResponseDecodingFailure(error)
-            }
-            let result: Result<T, ResponseDecodingFailure> = floats.withUnsafeBytes { values in
+            let result: Result<T, ResponseDecodingFailure> = item.floats.withUnsafeBytes { values in
                 Result { () throws(ResponseDecodingFailure) in try body(values, false) }
             }
             return try result.get()
