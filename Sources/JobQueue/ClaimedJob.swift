@@ -43,9 +43,11 @@ extension ClaimedJob {
     /// the API charged.
     public func embeddingResult(model: String, vector: ArraySlice<UInt8>, dimensions: Int, inputTokens: Int?, reused: Bool,
                                 truncated: Bool = false, wholeRow: EmbeddedChunk? = nil) -> EmbeddingResult {
-        EmbeddingResult(jobID: id, requestHash: requestHash, part: part, wholeRow: wholeRow,
-                        exactTokens: tokensExact ? self.inputTokens : nil, model: model, vector: vector, dimensions: dimensions,
-                        inputTokens: inputTokens, reused: reused, truncated: truncated)
+        var result = EmbeddingResult(jobID: id, requestHash: requestHash, part: part, wholeRow: wholeRow,
+                                     exactTokens: tokensExact ? self.inputTokens : nil, model: model, vector: vector,
+                                     dimensions: dimensions, inputTokens: inputTokens, reused: reused, truncated: truncated)
+        if result.chunk == nil, !inputTruncated, case .embed(let input, _, _)? = request { result.input = input }
+        return result
     }
 
     /// The row that copies a vector stored before for the same (model, dimensions, text):

@@ -29,14 +29,24 @@ final class IngestWriter {
     private var buffered: [(spec: JobSpec, line: Int)] = []
     /// The buffered rows' texts and hashes, bound from here without copies.
     private var rowBytes: [UInt8] = []
-    /// The multi-row INSERTs by row count (building their SQL text is not free).
-    private var insertStatements: [Int: Statement] = [:]
+    /// `INSERT … VALUES (…), (…) … ON CONFLICT (custom_id) DO NOTHING`, compiled once per
+    /// row count (building their SQL text is not free). Row r binds ?(11r+1) … ?(11r+11);
+    /// created_at and updated_at are both the last.
+    private let inserts: MultiRowStatements
 
     init(store: JobStore, ingestID: Int64, sourceName: String) throws {
         self.store = store
         self.ingestID = ingestID
         self.sourceName = sourceName
         buffered.reserveCapacity(Self.rowsPerStatement)
+        let columns = Self.columns
+        inserts = MultiRowStatements(store.db, head: """
+            INSERT INTO jobs (custom_id, kind, model, dimensions, request, request_hash, metadata,
+                              source_file, source_line, ingest_id, created_at, updated_at)
+            """, tail: "ON CONFLICT (custom_id) DO NOTHING") { row in
+            let first = row * columns
+            return "(" + (1...columns).map { "?\(first + $0)" }.joined(separator: ", ") + ", ?\(first + columns))"
+        }
     }
 
     /// Buffered request bytes past which `flush()` is due before `rowsPerStatement` lines:
@@ -61,7 +71,7 @@ final class IngestWriter {
         }
         let db = store.db
         let timestamp = store.now()
-        try run(try insertStatement(rows: buffered.count), rows: buffered, timestamp: timestamp)
+        try run(try inserts.statement(rows: buffered.count), rows: buffered, timestamp: timestamp)
         let added = db.changes
         if added == buffered.count {
             return buffered.map { Written(outcome: .added, line: $0.line, customID: $0.spec.customID) }
@@ -123,29 +133,6 @@ final class IngestWriter {
         try run(requeue, rows: [(spec, line)], timestamp: timestamp)
         written.outcome = .updated
         return written
-    }
-
-    /// `INSERT … VALUES (…), (…) … ON CONFLICT (custom_id) DO NOTHING` for `rows` rows,
-    /// compiled once per row count.
-    private func insertStatement(rows: Int) throws -> Statement {
-        if let statement = insertStatements[rows] { return statement }
-        let statement = try compileInsert(rows: rows)
-        insertStatements[rows] = statement
-        return statement
-    }
-
-    private func compileInsert(rows: Int) throws -> Statement {
-        // Row r binds ?(11r+1) … ?(11r+11); created_at and updated_at are both the last.
-        let values = (0..<rows).map { row in
-            let first = row * Self.columns
-            return "(" + (1...Self.columns).map { "?\(first + $0)" }.joined(separator: ", ") + ", ?\(first + Self.columns))"
-        }
-        return try store.db.prepare("""
-            INSERT INTO jobs (custom_id, kind, model, dimensions, request, request_hash, metadata,
-                              source_file, source_line, ingest_id, created_at, updated_at)
-            VALUES \(values.joined(separator: ", "))
-            ON CONFLICT (custom_id) DO NOTHING
-            """)
     }
 
     /// Binds each row's eleven values (`?` after `?`, row after row) and runs `statement`,

@@ -23,6 +23,9 @@ public struct EmbeddingResult: Sendable {
     /// The part of the input this vector was made from; nil for the whole input as
     /// enqueued (chunk 0, its text read from the stored request), which completes the job.
     public var chunk: EmbeddedChunk?
+    /// The job's whole input as its stored request has it, for the whole-input row, when
+    /// the caller holds it (else it is read from the stored request).
+    public var input: String?
 
     public init(jobID: Int64, requestHash: [UInt8], model: String, vector: ArraySlice<UInt8>, dimensions: Int, inputTokens: Int?,
                 reused: Bool, truncated: Bool = false, countedTokens: Int? = nil, chunk: EmbeddedChunk? = nil) {

@@ -46,74 +46,46 @@ extension JobStore {
 
     /// Stores vectors and marks their jobs succeeded inside the caller's transaction.
     func storeEmbeddings(_ results: [EmbeddingResult]) throws -> Int {
-        do {
-            let timestamp = now()
-            let insertChunk = try db.cachedStatement("""
-                INSERT OR REPLACE INTO embeddings (job_id, chunk, start, end, text, model, dimensions, vector, input_hash,
-                                                   input_tokens, reused, created_at, truncated, job_hash)
-                VALUES (?1, ?10, ?11, ?12, ?13, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?14)
-                """)
-            let insertWhole = try db.cachedStatement("""
-                INSERT OR REPLACE INTO embeddings (job_id, chunk, start, end, text, model, dimensions, vector, input_hash,
-                                                   input_tokens, reused, created_at, truncated, job_hash)
-                SELECT ?1, 0, 0, length(t), t, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?5
-                FROM (SELECT coalesce(json_extract(request, '$.input'), '') AS t FROM jobs WHERE id = ?1)
-                """)
-            var completed = 0
-            // Chunked jobs written to, in first-seen order, to check for completion.
-            var chunked: [(jobID: Int64, requestHash: [UInt8], chunks: Int, countedTokens: Int?)] = []
-            var held: [Int64: Bool] = [:]
-            for result in results {
-                if let chunk = result.chunk {
-                    if held[result.jobID] == nil {
-                        let holds = try holdsRequest(result.jobID, requestHash: result.requestHash)
-                        held[result.jobID] = holds
-                        if holds { chunked.append((result.jobID, result.requestHash, chunk.chunkCount, result.countedTokens)) }
-                    }
-                    guard held[result.jobID] == true else { continue }
-                    try bindRow(insertChunk, result, inputHash: chunk.inputHash, timestamp: timestamp)
-                    try insertChunk.bind(chunk.index, at: 10)
-                    try insertChunk.bind(chunk.start, at: 11)
-                    try insertChunk.bind(chunk.end, at: 12)
-                    try insertChunk.bind(chunk.text, at: 13)
-                    try insertChunk.bind(result.requestHash, at: 14)
-                    try insertChunk.run()
-                    insertChunk.reset()
-                    try noteStoredVector(jobID: result.jobID, chunk: chunk.index, inputHash: chunk.inputHash)
-                } else {
-                    guard try markSucceeded(result.jobID, requestHash: result.requestHash, countedTokens: result.countedTokens,
-                                            at: timestamp) else { continue }
-                    try bindRow(insertWhole, result, inputHash: result.requestHash, timestamp: timestamp)
-                    try insertWhole.run()
-                    insertWhole.reset()
-                    try dropRows(of: result.jobID, from: 1)
-                    try noteStoredVector(jobID: result.jobID, chunk: 0, inputHash: result.requestHash)
-                    completed += 1
+        let timestamp = now()
+        var rows: [PendingEmbeddingRow] = []
+        rows.reserveCapacity(results.count)
+        var completed = 0
+        // Chunked jobs written to, in first-seen order, to check for completion.
+        var chunked: [(jobID: Int64, requestHash: [UInt8], chunks: Int, countedTokens: Int?)] = []
+        var held: [Int64: Bool] = [:]
+        // Jobs whose whole input gets one row: rows above chunk 0 (from an earlier input) go.
+        var wholeJobs: [Int64] = []
+        for (index, result) in results.enumerated() {
+            if let chunk = result.chunk {
+                if held[result.jobID] == nil {
+                    let holds = try holdsRequest(result.jobID, requestHash: result.requestHash)
+                    held[result.jobID] = holds
+                    if holds { chunked.append((result.jobID, result.requestHash, chunk.chunkCount, result.countedTokens)) }
                 }
-            }
-            for job in chunked where try chunkRows(of: job.jobID, for: job.requestHash, below: job.chunks) == job.chunks {
-                guard try markSucceeded(job.jobID, requestHash: job.requestHash, countedTokens: job.countedTokens, at: timestamp) else {
-                    continue
-                }
-                try dropRows(of: job.jobID, from: job.chunks)
+                guard held[result.jobID] == true else { continue }
+                rows.append(PendingEmbeddingRow(result: index, chunk: chunk.index, start: chunk.start, end: chunk.end,
+                                                text: chunk.text, inputHash: chunk.inputHash, jobHash: result.requestHash))
+            } else {
+                guard try markSucceeded(result.jobID, requestHash: result.requestHash, countedTokens: result.countedTokens,
+                                        at: timestamp) else { continue }
+                let input = try result.input ?? storedInput(of: result.jobID)
+                rows.append(PendingEmbeddingRow(result: index, chunk: 0, start: 0, end: input.codePointCount, text: input,
+                                                inputHash: result.requestHash, jobHash: result.requestHash))
+                wholeJobs.append(result.jobID)
                 completed += 1
             }
-            if recentVectors.count >= vectorIndexMergeRows { try mergePendingVectorIndex() }
-            return completed
         }
-    }
-
-    /// Binds the columns a whole-input row and a chunk row share (?1…?9).
-    private func bindRow(_ insert: Statement, _ result: EmbeddingResult, inputHash: [UInt8], timestamp: Double) throws {
-        try insert.bind(result.jobID, at: 1)
-        try insert.bind(result.model, at: 2)
-        try insert.bind(result.dimensions, at: 3)
-        try result.vector.withUnsafeBytes { try insert.bindBlob(bytes: $0, at: 4) }
-        try insert.bind(inputHash, at: 5)
-        try insert.bind(result.inputTokens, at: 6)
-        try insert.bind(result.reused ? 1 : 0, at: 7)
-        try insert.bind(timestamp, at: 8)
-        try insert.bind(result.truncated ? 1 : 0, at: 9)
+        try dropChunkRows(ofJobs: wholeJobs)
+        try insertEmbeddingRows(rows, of: results, at: timestamp)
+        for job in chunked where try chunkRows(of: job.jobID, for: job.requestHash, below: job.chunks) == job.chunks {
+            guard try markSucceeded(job.jobID, requestHash: job.requestHash, countedTokens: job.countedTokens, at: timestamp) else {
+                continue
+            }
+            try dropRows(of: job.jobID, from: job.chunks)
+            completed += 1
+        }
+        if recentVectors.count >= vectorIndexMergeRows { try mergePendingVectorIndex() }
+        return completed
     }
 
     /// How many of the job's chunks below `count` have a row for the request `requestHash`.

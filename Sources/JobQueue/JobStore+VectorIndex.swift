@@ -37,29 +37,19 @@ extension JobStore {
 
     /// `storedVector(forRequestHash:)` for many hashes at once: the found ones by hash.
     public func storedVectors(forRequestHashes hashes: [[UInt8]]) throws -> [[UInt8]: (model: String, dimensions: Int, vector: [UInt8])] {
-        var found: [[UInt8]: (model: String, dimensions: Int, vector: [UInt8])] = [:]
-        for hash in hashes where found[hash] == nil {
-            if let stored = try storedVector(forRequestHash: hash) { found[hash] = stored }
+        try db.readTransaction {
+            var found: [[UInt8]: (model: String, dimensions: Int, vector: [UInt8])] = [:]
+            for hash in hashes where found[hash] == nil {
+                if let stored = try storedVector(forRequestHash: hash) { found[hash] = stored }
+            }
+            return found
         }
-        return found
     }
 
     /// Moves every pending index row (this process's and any other's) into
     /// `vector_index`, in its own transaction.
     public func mergeVectorIndex() throws {
         try db.transaction { try mergePendingVectorIndex() }
-    }
-
-    /// Records, in the caller's transaction, that the vector of `jobID`'s chunk `chunk`
-    /// was made from `inputHash`.
-    func noteStoredVector(jobID: Int64, chunk: Int, inputHash: [UInt8]) throws {
-        let append = try db.cachedStatement("INSERT INTO vector_index_pending (input_hash, job_id, chunk) VALUES (?1, ?2, ?3)")
-        defer { append.reset() }
-        try append.bind(inputHash, at: 1)
-        try append.bind(jobID, at: 2)
-        try append.bind(chunk, at: 3)
-        try append.run()
-        recentVectors[inputHash] = (jobID, chunk)
     }
 
     /// The merge, in the caller's transaction.

@@ -20,6 +20,16 @@ public final class JobStore {
     /// Merge `vector_index_pending` into `vector_index` once this store has added this
     /// many rows to it (bounds both the pending table and `recentVectors`).
     public var vectorIndexMergeRows = 65_536
+    /// The write path's multi-row statements, compiled on first use.
+    private var writeStatements: EmbeddingWriteStatements?
+
+    /// The write path's statements (JobStore+EmbeddingRows), compiled on first use.
+    func embeddingWriteStatements() throws -> EmbeddingWriteStatements {
+        if let writeStatements { return writeStatements }
+        let statements = try EmbeddingWriteStatements(db)
+        writeStatements = statements
+        return statements
+    }
 
     /// The newest schema version this binary knows.
     public static var latestSchemaVersion: Int { allMigrations.last?.version ?? 0 }

@@ -45,7 +45,15 @@ public struct ConnectionOptions: Sendable {
 /// no memory statistics (they cost a global mutex per allocation and are never read).
 private let processWideSetUp: Void = {
     _ = llmq_sqlite3_disable_memstatus()
+    _ = llmq_sqlite3_set_statement_journal_spill(statementJournalSpillBytes)
 }()
+
+/// Statement journals up to this size stay in memory (SQLite allocates them in one piece of
+/// this size, kept under the 2 MiB `M_MMAP_THRESHOLD` of main.swift so that it comes from
+/// the heap, not a fresh mapping). A multi-row insert of vectors or a
+/// claim copies a few dozen 32 KiB pages there; at SQLite's 64 KiB default they went
+/// to temporary files instead (about 60 MB of writes for 20,000 vectors).
+private let statementJournalSpillBytes: Int32 = 1 << 20
 
 /// One SQLite connection. Not thread-safe: own it from a single actor or task.
 /// Prepared statements made by `cachedStatement(_:)` are kept and reused.
@@ -153,7 +161,20 @@ public final class Connection {
     /// concurrent writer waits on the busy timeout instead of failing mid-transaction).
     /// Rolls back and rethrows when `body` throws.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
+        try runTransaction(begin: "BEGIN IMMEDIATE", body)
+    }
+
+    /// Runs `body`, which only reads, in one read transaction (`BEGIN … COMMIT`), so its
+    /// statements share one snapshot and one WAL read lock instead of taking and dropping
+    /// it each (two `fcntl` calls per statement). Inside an open transaction, just runs it.
+    public func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        if isInTransaction { return try body() }
+        return try runTransaction(begin: "BEGIN", body)
+    }
+
+    /// Runs `body` between `begin` and `COMMIT`; rolls back and rethrows when it throws.
+    private func runTransaction<T>(begin: String, _ body: () throws -> T) throws -> T {
+        try execute(begin)
         do {
             let result = try body()
             try execute("COMMIT")
