@@ -1,26 +1,6 @@
 import SQLite
 
 extension JobStore {
-    /// Marks the job succeeded, in the caller's transaction. Only while the job still has
-    /// the request it was claimed with and is not finished: a result for a request that a
-    /// re-enqueue changed meanwhile is dropped (the new request will be sent).
-    /// With `countedTokens`, also stores the input's exact token count.
-    private func markSucceeded(_ jobID: Int64, requestHash: [UInt8], countedTokens: Int? = nil, at timestamp: Double) throws -> Bool {
-        let update = try db.cachedStatement("""
-            UPDATE jobs SET status = 'succeeded', last_error = NULL, lease_owner = NULL, lease_expires_at = NULL,
-                            finished_at = ?3, updated_at = ?3,
-                            input_tokens = coalesce(?4, input_tokens), tokens_exact = (?4 IS NOT NULL OR tokens_exact)
-            WHERE id = ?1 AND request_hash = ?2 AND status IN ('running', 'pending')
-            """)
-        defer { update.reset() }
-        try update.bind(jobID, at: 1)
-        try update.bind(requestHash, at: 2)
-        try update.bind(timestamp, at: 3)
-        try update.bind(countedTokens, at: 4)
-        try update.run()
-        return db.changes == 1
-    }
-
     /// Whether the job still has the request it was claimed with and is not finished, so a
     /// chunk's vector may be stored before the job's last one (in the caller's transaction).
     private func holdsRequest(_ jobID: Int64, requestHash: [UInt8]) throws -> Bool {
@@ -55,6 +35,11 @@ extension JobStore {
         var held: [Int64: Bool] = [:]
         // Jobs whose whole input gets one row: rows above chunk 0 (from an earlier input) go.
         var wholeJobs: [Int64] = []
+        var firstWhole = Set<Int64>()
+        var marked = try markSucceeded(results.compactMap { result in
+            guard result.chunk == nil, firstWhole.insert(result.jobID).inserted else { return nil }
+            return (result.jobID, result.requestHash, result.countedTokens)
+        }, at: timestamp)
         for (index, result) in results.enumerated() {
             if let chunk = result.chunk {
                 if held[result.jobID] == nil {
@@ -66,8 +51,8 @@ extension JobStore {
                 rows.append(PendingEmbeddingRow(result: index, chunk: chunk.index, start: chunk.start, end: chunk.end,
                                                 text: chunk.text, inputHash: chunk.inputHash, jobHash: result.requestHash))
             } else {
-                guard try markSucceeded(result.jobID, requestHash: result.requestHash, countedTokens: result.countedTokens,
-                                        at: timestamp) else { continue }
+                // The first result of each job marked succeeded (a later one for it is dropped).
+                guard marked.remove(result.jobID) != nil else { continue }
                 let input = try result.input ?? storedInput(of: result.jobID)
                 rows.append(PendingEmbeddingRow(result: index, chunk: 0, start: 0, end: input.codePointCount, text: input,
                                                 inputHash: result.requestHash, jobHash: result.requestHash))
@@ -77,10 +62,9 @@ extension JobStore {
         }
         try dropChunkRows(ofJobs: wholeJobs)
         try insertEmbeddingRows(rows, of: results, at: timestamp)
-        for job in chunked where try chunkRows(of: job.jobID, for: job.requestHash, below: job.chunks) == job.chunks {
-            guard try markSucceeded(job.jobID, requestHash: job.requestHash, countedTokens: job.countedTokens, at: timestamp) else {
-                continue
-            }
+        let allChunksStored = try chunked.filter { try chunkRows(of: $0.jobID, for: $0.requestHash, below: $0.chunks) == $0.chunks }
+        let markedChunked = try markSucceeded(allChunksStored.map { ($0.jobID, $0.requestHash, $0.countedTokens) }, at: timestamp)
+        for job in allChunksStored where markedChunked.contains(job.jobID) {
             try dropRows(of: job.jobID, from: job.chunks)
             completed += 1
         }
@@ -119,7 +103,7 @@ extension JobStore {
     func storeGeneration(_ result: GenerationResult) throws -> Bool {
         do {
             let timestamp = now()
-            guard try markSucceeded(result.jobID, requestHash: result.requestHash, at: timestamp) else {
+            guard try !markSucceeded([(result.jobID, result.requestHash, nil)], at: timestamp).isEmpty else {
                 return false
             }
             let insert = try db.cachedStatement("""

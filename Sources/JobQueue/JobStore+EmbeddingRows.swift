@@ -30,6 +30,11 @@ final class EmbeddingWriteStatements {
 
     let embeddings: MultiRowStatements
     let vectorIndexPending: MultiRowStatements
+    /// Marks jobs succeeded, each row (id, request hash, exact token count or NULL) only
+    /// while that job still has that request and is not finished; returns the ids marked.
+    /// ?1 is the timestamp. One statement for many jobs also evaluates the `status` CHECK
+    /// once, not once per job (its four-value IN list builds a temporary index each time).
+    let succeeded: MultiRowStatements
     /// Deletes the rows above chunk 0 of the jobs in a JSON array of ids (rows left from
     /// an earlier, chunked version of a job whose whole input now has one row).
     let dropChunksOfJobs: Statement
@@ -40,6 +45,16 @@ final class EmbeddingWriteStatements {
                                                input_tokens, reused, created_at, truncated, job_hash)
             """, columns: 14)
         vectorIndexPending = MultiRowStatements(db, head: "INSERT INTO vector_index_pending (input_hash, job_id, chunk)", columns: 3)
+        succeeded = MultiRowStatements(db, head: """
+            UPDATE jobs SET status = 'succeeded', last_error = NULL, lease_owner = NULL, lease_expires_at = NULL,
+                            finished_at = ?1, updated_at = ?1,
+                            input_tokens = coalesce(v.column3, input_tokens), tokens_exact = (v.column3 IS NOT NULL OR tokens_exact)
+            FROM (
+            """, tail: """
+            ) AS v
+            WHERE jobs.id = v.column1 AND jobs.request_hash = v.column2 AND jobs.status IN ('running', 'pending')
+            RETURNING jobs.id
+            """) { row in "(?\(row * 3 + 2), ?\(row * 3 + 3), ?\(row * 3 + 4))" }
         dropChunksOfJobs = try db.prepare("DELETE FROM embeddings WHERE job_id IN (SELECT value FROM json_each(?1)) AND chunk >= 1")
     }
 }
@@ -83,6 +98,32 @@ extension JobStore {
             for row in batch { recentVectors[row.inputHash] = (results[row.result].jobID, row.chunk) }
             first = batch.endIndex
         }
+    }
+
+    /// Marks the jobs succeeded (in the caller's transaction), each only while it still has
+    /// the request it was claimed with and is not finished: a result for a request that a
+    /// re-enqueue changed meanwhile is dropped (the new request will be sent). A job's
+    /// `countedTokens`, when given, is stored as its exact token count. Returns the ids
+    /// marked; give each job once.
+    func markSucceeded(_ jobs: [(id: Int64, requestHash: [UInt8], countedTokens: Int?)], at timestamp: Double) throws -> Set<Int64> {
+        let statements = try embeddingWriteStatements()
+        var marked = Set<Int64>()
+        var first = 0
+        while first < jobs.count {
+            let batch = jobs[first..<min(first + EmbeddingWriteStatements.rowsPerStatement, jobs.count)]
+            let update = try statements.succeeded.statement(rows: batch.count)
+            defer { update.reset() }
+            try update.bind(timestamp, at: 1)
+            for (offset, job) in batch.enumerated() {
+                let base = Int32(offset * 3)
+                try update.bind(job.id, at: base + 2)
+                try update.bind(job.requestHash, at: base + 3)
+                try update.bind(job.countedTokens, at: base + 4)
+            }
+            while try update.step() { marked.insert(update.int64(at: 0)) }
+            first = batch.endIndex
+        }
+        return marked
     }
 
     /// Deletes the rows above chunk 0 of `jobIDs` (in the caller's transaction): what an
