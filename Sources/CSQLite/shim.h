@@ -9,12 +9,6 @@ static inline int llmq_sqlite3_disable_memstatus(void) {
     return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-/// Keeps statement journals in memory up to `bytes` before they spill to a temporary
-/// file (SQLite's default is 64 KiB, two of llmq's 32 KiB pages). Before the first open.
-static inline int llmq_sqlite3_set_statement_journal_spill(int bytes) {
-    return sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, bytes);
-}
-
 /// Lets this connection's C API load extensions (sqlite3_load_extension) while the SQL
 /// function load_extension() stays off. sqlite3_db_config is variadic, hence this shim.
 static inline int llmq_sqlite3_enable_c_load_extension(sqlite3 *db) {

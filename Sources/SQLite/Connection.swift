@@ -45,15 +45,7 @@ public struct ConnectionOptions: Sendable {
 /// no memory statistics (they cost a global mutex per allocation and are never read).
 private let processWideSetUp: Void = {
     _ = llmq_sqlite3_disable_memstatus()
-    _ = llmq_sqlite3_set_statement_journal_spill(statementJournalSpillBytes)
 }()
-
-/// Statement journals up to this size stay in memory (SQLite allocates them in one piece of
-/// this size, kept under the 2 MiB `M_MMAP_THRESHOLD` of main.swift so that it comes from
-/// the heap, not a fresh mapping). A multi-row insert of vectors or a
-/// claim copies a few dozen 32 KiB pages there; at SQLite's 64 KiB default they went
-/// to temporary files instead (about 60 MB of writes for 20,000 vectors).
-private let statementJournalSpillBytes: Int32 = 1 << 20
 
 /// One SQLite connection. Not thread-safe: own it from a single actor or task.
 /// Prepared statements made by `cachedStatement(_:)` are kept and reused.
