@@ -52,7 +52,7 @@ public struct FolderEntry: Sendable, Equatable {
 /// submodule's `.git` file) is skipped without a notice, whatever `--glob` says: it is the
 /// tool's, not the user's documents. Every other file is walked, hidden ones too (the
 /// contract's "default every file"). `--glob` patterns (`fnmatch`, `*` also matching `/`) filter relative paths.
-public struct FolderWalk {
+public struct FolderWalk: Sendable {
     /// Names of version-control metadata (folders, or a submodule's `.git` file), never walked.
     public static let versionControlNames: Set<String> = [".git", ".hg", ".svn", ".bzr"]
 

@@ -65,7 +65,7 @@ extension JobStore {
         do {
             var stored = try StoredFileSignatures(db: db, root: walk.realRoot)
             try db.execute("BEGIN IMMEDIATE")
-            try walk.forEach({ entry in
+            try walk.forEachReadAhead({ entry in
                 outcome.matched += 1
                 sinceCommit += 1
                 let signature = fileSignature(entry)

@@ -36,4 +36,35 @@ struct FolderWalkTests {
         let globbed = try walked(root, globs: ["*"])
         #expect(globbed.files == walk.files, "a glob does not bring version-control metadata back")
     }
+
+    @Test func walkingAheadOnAThreadHandsOverWhatForEachSeesInTheSameOrder() throws {
+        let dir = try TemporaryDirectory()
+        let root = dir.path("tree")
+        for index in 0..<60 { try write("\(index)\n", root + "/d\(index % 7)/\(index % 3 == 0 ? "sub/" : "")f\(index).md") }
+        try write("x\n", root + "/top.md")
+        mkfifo(root + "/d1/pipe", 0o600)
+        let walk = try FolderWalk(root: root)
+        var direct: [String] = []
+        walk.forEach({ direct.append($0.relativePath) }, notice: { message, _ in direct.append("notice: " + message) })
+        var ahead: [String] = []
+        try walk.forEachReadAhead(chunkSize: 4, { ahead.append($0.relativePath) }, notice: { message, _ in ahead.append("notice: " + message) })
+        #expect(direct.count == 62)
+        #expect(direct.contains("notice: \(root)/d1/pipe: not a regular file, skipped"))
+        #expect(ahead == direct)
+    }
+
+    @Test func anErrorFromTheCallerStopsTheWalkAheadAndIsRethrown() throws {
+        struct Stop: Error {}
+        let dir = try TemporaryDirectory()
+        let root = dir.path("tree")
+        for index in 0..<60 { try write("\(index)\n", root + "/d\(index % 3)/f\(index).md") }  // 15 chunks: the walk waits
+        var seen = 0
+        #expect(throws: Stop.self) {
+            try FolderWalk(root: root).forEachReadAhead(chunkSize: 4, { _ in
+                seen += 1
+                if seen == 6 { throw Stop() }
+            }, notice: { _, _ in })
+        }
+        #expect(seen == 6)
+    }
 }
