@@ -14,9 +14,12 @@ struct ErrorBody: Sendable, Equatable {
     var code: String?
 
     /// Reads `body`; a body that is not JSON gives its text (collapsed, at most 200 characters) as the message.
+    /// A message on several lines (LiteLLM appends `\n\nLiteLLM: model group … failed`) is
+    /// joined into one, so that it stays one log line.
     static func parse(_ body: ByteBuffer) -> ErrorBody {
-        if let value = body.withUnsafeReadableBytes({ try? JSONParser.parse($0) }), let parsed = read(value),
+        if let value = body.withUnsafeReadableBytes({ try? JSONParser.parse($0) }), var parsed = read(value),
            parsed.message != nil || parsed.code != nil || parsed.type != nil {
+            parsed.message = parsed.message.map(oneLine)
             return parsed
         }
         return ErrorBody(message: ErrorMapping.excerpt(of: body))
@@ -36,6 +39,26 @@ struct ErrorBody: Sendable, Equatable {
         }
         if body.message == nil { body.message = detail(top["detail"]) }
         return body
+    }
+
+    /// `text`'s lines joined by one space: the whitespace around each line break is dropped.
+    static func oneLine(_ text: String) -> String {
+        guard text.contains(where: \.isNewline) else { return text }
+        var joined = ""
+        var atBreak = false
+        for character in text {
+            if character.isNewline {
+                while joined.last?.isWhitespace == true { joined.removeLast() }
+                atBreak = true
+            } else if atBreak, character.isWhitespace {
+                continue
+            } else {
+                if atBreak, !joined.isEmpty { joined.append(" ") }
+                atBreak = false
+                joined.append(character)
+            }
+        }
+        return joined
     }
 
     private static func fields(of object: JSONValue) -> ErrorBody {

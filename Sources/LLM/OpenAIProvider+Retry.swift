@@ -159,8 +159,8 @@ extension OpenAIProvider {
         let rateLimits = RateLimitSnapshot.parse(header: header)
         let serverDelay = RetryAfterHeader.parse(header: header, now: now())
         let requestID = header("x-request-id")
-        await observer?.didReceive(status: status, rateLimits: rateLimits, retryAfter: serverDelay)
         if (200..<300).contains(status) {
+            await observer?.didReceive(status: status, rateLimits: rateLimits, retryAfter: serverDelay, endsRun: false)
             return .success(
                 SuccessfulReply(body: payload, status: status, rateLimits: rateLimits, requestID: requestID, retries: retries,
                                 api: config.api, request: "\(outgoing.method) \(outgoing.path)")
@@ -168,6 +168,7 @@ extension OpenAIProvider {
         }
         let error = ErrorMapping.status(status, body: payload, requestID: requestID, serverDelay: serverDelay,
                                         url: url)
+        await observer?.didReceive(status: status, rateLimits: rateLimits, retryAfter: serverDelay, endsRun: error.isFatalForRun)
         let retryable = ErrorMapping.shouldRetry(
             error, shouldRetryHeader: header("x-should-retry"), serverDelay: serverDelay,
             maxRetryAfter: config.maxRetryAfter

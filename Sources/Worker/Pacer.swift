@@ -99,8 +99,9 @@ public actor Pacer: RequestObserver {
     }
 
     /// Takes in a response: a 429 pauses every sender (and may show a shorter enforcement
-    /// window); headers update the limits.
-    public func didReceive(status: Int, rateLimits: RateLimitSnapshot?, retryAfter: Duration?) async {
+    /// window), unless it ends the run (a quota's 429 says nothing about the pace); headers
+    /// update the limits.
+    public func didReceive(status: Int, rateLimits: RateLimitSnapshot?, retryAfter: Duration?, endsRun: Bool) async {
         responses += 1
         let now = clock.now()
         let settled = log.settle(status: status)
@@ -114,7 +115,7 @@ public actor Pacer: RequestObserver {
         // A success ends the probe whatever its headers said: none (no limits to learn) or
         // only the remainders (Azure), which ``RemainingBudget`` guards from then on.
         if status < 400 { limitsKnown = true }
-        guard status == 429 else {
+        guard status == 429, !endsRun else {
             if status < 400 { consecutiveRateLimits = 0 }
             return
         }

@@ -68,17 +68,18 @@ public final class SendGate: RequestObserver, Sleeper {
     }
 
     /// Counts the response, adapts the requests in flight when the server sends no
-    /// rate-limit headers (``ServerAdaptation``), and passes it on to the pacer.
-    public func didReceive(status: Int, rateLimits: RateLimitSnapshot?, retryAfter: Duration?) async {
+    /// rate-limit headers (``ServerAdaptation``; not to an answer that ends the run), and
+    /// passes it on to the pacer.
+    public func didReceive(status: Int, rateLimits: RateLimitSnapshot?, retryAfter: Duration?, endsRun: Bool) async {
         finishRequest(outcome: (200..<300).contains(status) ? "ok" : "HTTP \(status)")
         let (lowered, log) = state.withLock { state in
-            (state.adaptation.observe(status: status, hasRateLimitHeaders: rateLimits != nil), state.log)
+            (endsRun ? nil : state.adaptation.observe(status: status, hasRateLimitHeaders: rateLimits != nil), state.log)
         }
         if let lowered {
             log?("HTTP \(status) from a server that sends no rate-limit headers: at most \(lowered) "
                 + "\(lowered == 1 ? "request" : "requests") in flight now (growing back as requests succeed)")
         }
-        await pacer.didReceive(status: status, rateLimits: rateLimits, retryAfter: retryAfter)
+        await pacer.didReceive(status: status, rateLimits: rateLimits, retryAfter: retryAfter, endsRun: endsRun)
     }
 
     /// Counts a request that got no response.

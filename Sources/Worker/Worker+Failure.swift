@@ -110,9 +110,7 @@ extension Worker {
     /// not one of those or the run cannot adapt further (then it stops the run as before).
     func adapt(to error: LLMError, jobs: [ClaimedJob]) async -> Bool {
         guard case .invalidRequest = error.kind, let parameter = error.requestParameter else { return false }
-        // On one line: a gateway's message may span several (LiteLLM's does).
-        let message = (error.apiMessage ?? error.description).split(whereSeparator: \.isNewline)
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: " ")
+        let message = error.apiMessage ?? error.description  // on one line (ErrorBody)
         switch parameter {
         case "batch size", "request size":
             let sent = Set(jobs.map(\.inputHash)).count

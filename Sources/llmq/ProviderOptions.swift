@@ -27,11 +27,15 @@ struct ProviderOptions: ParsableArguments {
 
     /// The settings of `provider` read from `environment` (``ProviderRegistry``) with the
     /// command's timeout, retries and connections; a usage error naming the variable that is
-    /// missing or malformed. `openAIKeyHint` ends the message for a missing `OPENAI_API_KEY`.
+    /// missing or malformed. `openAIKeyHint` ends the message for a missing `OPENAI_API_KEY`;
+    /// with `OPENAI_BASE_URL` set, the message says that a server that needs no key takes any
+    /// (llmq, like the official SDK, always sends one).
     static func config(provider: String, environment: [String: String], openAIKeyHint: String, timeout: Double,
                        maxRetries: Int = 2, maxConnections: Int) throws -> OpenAIConfig {
         if provider == "openai", environment["OPENAI_API_KEY"]?.isEmpty ?? true {
-            throw CLIError(.usage, "OPENAI_API_KEY is not set: \(openAIKeyHint)")
+            let anyKey = environment["OPENAI_BASE_URL"]?.isEmpty == false
+                ? " (a server that needs no key, such as a local one, takes any value: OPENAI_API_KEY=none)" : ""
+            throw CLIError(.usage, "OPENAI_API_KEY is not set: \(openAIKeyHint)\(anyKey)")
         }
         var config: OpenAIConfig
         do {

@@ -1,5 +1,5 @@
 import FakeOpenAI
-import LLM
+@testable import LLM
 import Testing
 
 /// Error bodies of every OpenAI-compatible shape, and which 4xx are about the request,
@@ -85,6 +85,27 @@ struct ErrorBodyTests {
         #expect(error.isFatalForRun)
     }
 
+    /// LiteLLM 1.108's words, as its proxy answered in front of the fake's quota fault: no
+    /// `insufficient_quota` left in them, and a second paragraph after a blank line.
+    static let liteLLMQuotaBody = #"{"error":{"message":"litellm.RateLimitError: RateLimitError: OpenAIException - Error code: 429 - You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.\n\nLiteLLM: model group 'text-embedding-3-small' failed with the error above. No fallback was attempted.","type":"throttling_error","param":null,"code":"429"}}"#
+
+    @Test func liteLLMsQuotaMessageOnSeveralLinesIsAQuotaStopOnOneLine() async throws {
+        let error = try #require(try await mapped(status: 429, body: Self.liteLLMQuotaBody))
+        #expect(error.kind == .quotaExhausted)
+        #expect(error.apiMessage == "litellm.RateLimitError: RateLimitError: OpenAIException - Error code: 429 - You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors. LiteLLM: model group 'text-embedding-3-small' failed with the error above. No fallback was attempted.")
+        #expect(!error.description.contains("\n"))
+    }
+
+    @Test(arguments: [
+        ("one line", "one line"),
+        ("first.\n\nsecond", "first. second"),
+        ("  padded  \r\n  next\n", "  padded next"),
+        ("a  b\tc", "a  b\tc"),
+    ])
+    func oneLineJoinsLinesAndKeepsTheRest(text: String, joined: String) {
+        #expect(ErrorBody.oneLine(text) == joined)
+    }
+
     @Test func liteLLMsPrefixedRetryAfterIsHonoured() async throws {
         try await withFakeProvider(configure: { $0.maxRetries = 1 }) { fake in
             fake.server.enqueueFaults([
@@ -116,7 +137,7 @@ actor HeaderRecorder: RequestObserver {
 
     func willSend(path: String, estimatedTokens: Int) async throws {}
 
-    func didReceive(status: Int, rateLimits: RateLimitSnapshot?, retryAfter: Duration?) async {
+    func didReceive(status: Int, rateLimits: RateLimitSnapshot?, retryAfter: Duration?, endsRun: Bool) async {
         last = rateLimits
     }
 }

@@ -179,18 +179,30 @@ struct OutageEndToEndTests {
         #expect(FileManager.default.fileExists(atPath: db) == false)
     }
 
-    @Test func insufficientQuotaInLiteLLMsShapeExits77() async throws {
+    /// LiteLLM's rewrites of `insufficient_quota` (older: `Type: insufficient_quota` kept in
+    /// the message; 1.108, as it answered in front of `fake-openai --fault quota`: the words
+    /// alone, then a blank line and a second paragraph). The stop is the only thing logged:
+    /// a quota's 429 lowers no concurrency, and the message stays on its one log line.
+    @Test(arguments: [
+        #"{"error":{"message":"litellm.RateLimitError: RateLimitError: OpenAIException - You exceeded your current quota, please check your plan and billing details. Type: insufficient_quota","type":"throttling_error","param":null,"code":"429"}}"#,
+        #"{"error":{"message":"litellm.RateLimitError: RateLimitError: OpenAIException - Error code: 429 - You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.\n\nLiteLLM: model group 'text-embedding-3-small' failed with the error above. No fallback was attempted.","type":"throttling_error","param":null,"code":"429"}}"#,
+    ])
+    func insufficientQuotaInLiteLLMsShapeExits77(body: String) async throws {
         let server = try await FakeOpenAIServer.start()
         defer { Task { await server.shutdown() } }
         let (dir, db, corpus) = try corpusFolder(count: 8)
         defer { withExtendedLifetime(dir) {} }
-        let body = #"{"error":{"message":"litellm.RateLimitError: RateLimitError: OpenAIException - You exceeded your current quota, please check your plan and billing details. Type: insufficient_quota","type":"throttling_error","param":null,"code":"429"}}"#
         server.enqueueFaults(Array(repeating: .custom(status: 429, body: body), count: 20))
         let result = try await runLLMQInBackground(["run", "--db", db, "--batch-size", "2", "--concurrency", "3", corpus],
                                                    environment: fakeEnvironment(server))
         #expect(result.status == 77, "stdout: \(result.stdout) stderr: \(result.stderr)")
         #expect(try statusCounts(db) == ["pending": 8])
         #expect(result.stderr.components(separatedBy: "stopping:").count - 1 == 1, "stderr: \(result.stderr)")
+        #expect(!result.stderr.contains("in flight now"), "stderr: \(result.stderr)")
+        for line in result.stderr.split(separator: "\n") {
+            #expect(line.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ llmq: .+/) != nil, "line: \(line)")
+        }
+        #expect(result.stdout.split(separator: "\n").count == 1, "stdout: \(result.stdout)")
     }
 
     @Test func tpmFarTooSmallForOneRequestEndsTheRunWith75AfterMaxStall() async throws {

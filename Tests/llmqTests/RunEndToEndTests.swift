@@ -243,6 +243,18 @@ struct RunEndToEndTests {
         let result = try await runLLMQInBackground(["run", "--db", db, example])
         #expect(result.status == 2)
         #expect(result.stderr.contains("OPENAI_API_KEY is not set"))
+        #expect(!result.stderr.contains("OPENAI_API_KEY=none"))
+        #expect(FileManager.default.fileExists(atPath: db) == false)
+    }
+
+    @Test func missingAPIKeyForAnotherServerSaysThatAnyKeyWillDo() async throws {
+        let dir = try TemporaryDirectory()
+        let db = dir.path("q.sqlite")
+        let example = jobsFolder.appendingPathComponent("example.jsonl").path
+        let result = try await runLLMQInBackground(["run", "--db", db, example], environment: ["OPENAI_BASE_URL": "http://127.0.0.1:7997"])
+        #expect(result.status == 2)
+        #expect(unstamped(result.stderr) == "llmq: error: OPENAI_API_KEY is not set: export your API key (or run `llmq demo` for an offline tour) "
+            + "(a server that needs no key, such as a local one, takes any value: OPENAI_API_KEY=none)\n")
         #expect(FileManager.default.fileExists(atPath: db) == false)
     }
 

@@ -27,7 +27,7 @@ final class RecordingObserver: RequestObserver {
         sends.withLock { $0.append((path, estimatedTokens)) }
     }
 
-    func didReceive(status: Int, rateLimits: RateLimitSnapshot?, retryAfter: Duration?) async {
+    func didReceive(status: Int, rateLimits: RateLimitSnapshot?, retryAfter: Duration?, endsRun: Bool) async {
         receipts.withLock { $0.append((status, retryAfter)) }
     }
 }

@@ -100,7 +100,8 @@ final class ScriptedProvider: LLMProvider {
         case .failIfMoreInputsThan(let count, let error): failure = encoding != nil && texts.count > count ? error : nil
         case .failIfEncoding(let refused, let error): failure = encoding == refused ? error : nil
         }
-        await observer?.didReceive(status: failure.map { $0.status ?? 500 } ?? 200, rateLimits: nil, retryAfter: failure?.retryAfter)
+        await observer?.didReceive(status: failure.map { $0.status ?? 500 } ?? 200, rateLimits: nil, retryAfter: failure?.retryAfter,
+                                   endsRun: failure?.isFatalForRun ?? false)
         if let failure { throw failure }
     }
 }
