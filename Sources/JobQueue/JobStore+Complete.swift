@@ -54,7 +54,7 @@ extension JobStore {
                 // The first result of each job marked succeeded (a later one for it is dropped).
                 guard marked.remove(result.jobID) != nil else { continue }
                 let input = try result.input ?? storedInput(of: result.jobID)
-                rows.append(PendingEmbeddingRow(result: index, chunk: 0, start: 0, end: input.codePointCount, text: input,
+                rows.append(PendingEmbeddingRow(result: index, chunk: 0, start: 0, end: input.unicodeScalars.count, text: input,
                                                 inputHash: result.requestHash, jobHash: result.requestHash))
                 wholeJobs.append(result.jobID)
                 completed += 1

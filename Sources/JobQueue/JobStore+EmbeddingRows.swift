@@ -145,11 +145,3 @@ extension JobStore {
         return query.string(at: 0) ?? ""
     }
 }
-
-extension String {
-    /// The number of Unicode code points (SQLite's `length` of the text).
-    var codePointCount: Int {
-        // Every code point has exactly one byte that is not a UTF-8 continuation byte.
-        utf8.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
-    }
-}

@@ -66,6 +66,23 @@ struct ConnectionTests {
         #expect(try db.scalarInt("SELECT count(*) FROM t") == 1)
     }
 
+    @Test func aReadTransactionSharesOneSnapshotAndNestsInAnOpenTransaction() throws {
+        let db = try Connection(path: ":memory:")
+        try db.execute("CREATE TABLE t (x INTEGER)")
+        let inside = try db.readTransaction { db.isInTransaction }
+        #expect(inside)
+        #expect(db.isInTransaction == false)
+        try db.transaction {
+            try db.run("INSERT INTO t VALUES (1)")
+            // Inside a write transaction it just runs, and sees the uncommitted row.
+            #expect(try db.readTransaction { try db.scalarInt("SELECT count(*) FROM t") } == 1)
+            #expect(db.isInTransaction)
+        }
+        struct Boom: Error {}
+        #expect(throws: Boom.self) { try db.readTransaction { throw Boom() } }
+        #expect(db.isInTransaction == false)
+    }
+
     @Test func errorsCarryCodeMessageAndStatement() throws {
         let db = try Connection(path: ":memory:")
         try db.execute("CREATE TABLE t (x INTEGER PRIMARY KEY)")
