@@ -28,7 +28,7 @@ final class IngestWriter {
     private let sourceName: String
     private var buffered: [(spec: JobSpec, line: Int)] = []
     /// The buffered rows' texts and hashes, bound from here without copies.
-    private var rowBytes: [UInt8] = []
+    private var rowBytes = BindArena()
     /// `INSERT … VALUES (…), (…) … ON CONFLICT (custom_id) DO NOTHING`, compiled once per
     /// row count (building their SQL text is not free). Row r binds ?(11r+1) … ?(11r+11);
     /// created_at and updated_at are both the last.
@@ -139,49 +139,36 @@ final class IngestWriter {
     /// then resets it. The texts and hashes are copied once into `rowBytes` and bound from
     /// there without SQLite copying them again.
     private func run(_ statement: Statement, rows: [(spec: JobSpec, line: Int)], timestamp: Double) throws {
-        rowBytes.removeAll(keepingCapacity: true)
+        rowBytes.removeAll()
         var ranges: [Range<Int>?] = []
         ranges.reserveCapacity(rows.count * 7)
         for (spec, _) in rows {
-            ranges.append(append(spec.customID.utf8))
-            ranges.append(append(spec.kind.rawValue.utf8))
-            ranges.append(append(spec.model.utf8))
-            ranges.append(append(spec.request.utf8))
-            ranges.append(append(spec.requestHash))
-            ranges.append(spec.metadata.map { append($0.utf8) })
-            ranges.append(append(sourceName.utf8))
+            ranges.append(rowBytes.append(spec.customID.utf8))
+            ranges.append(rowBytes.append(spec.kind.rawValue.utf8))
+            ranges.append(rowBytes.append(spec.model.utf8))
+            ranges.append(rowBytes.append(spec.request.utf8))
+            ranges.append(rowBytes.append(spec.requestHash))
+            ranges.append(spec.metadata.map { rowBytes.append($0.utf8) })
+            ranges.append(rowBytes.append(sourceName.utf8))
         }
         defer { statement.reset() }
-        try rowBytes.withUnsafeBytes { raw in
-            func text(_ slot: Int, at index: Int32) throws {
-                guard let range = ranges[slot] else { return try statement.bindNull(at: index) }
-                try statement.bindText(borrowedUTF8: UnsafeRawBufferPointer(rebasing: raw[range]), at: index)
-            }
+        try rowBytes.withBytes { bytes in
             for (row, (spec, line)) in rows.enumerated() {
                 let slot = row * 7
                 let first = Int32(row * Self.columns)
-                try text(slot, at: first + 1)
-                try text(slot + 1, at: first + 2)
-                try text(slot + 2, at: first + 3)
+                try bytes.bindText(ranges[slot], to: statement, at: first + 1)
+                try bytes.bindText(ranges[slot + 1], to: statement, at: first + 2)
+                try bytes.bindText(ranges[slot + 2], to: statement, at: first + 3)
                 try statement.bind(spec.dimensions, at: first + 4)
-                try text(slot + 3, at: first + 5)
-                if let hash = ranges[slot + 4] {
-                    try statement.bindBlob(borrowed: UnsafeRawBufferPointer(rebasing: raw[hash]), at: first + 6)
-                }
-                try text(slot + 5, at: first + 7)
-                try text(slot + 6, at: first + 8)
+                try bytes.bindText(ranges[slot + 3], to: statement, at: first + 5)
+                try bytes.bindBlob(ranges[slot + 4], to: statement, at: first + 6)
+                try bytes.bindText(ranges[slot + 5], to: statement, at: first + 7)
+                try bytes.bindText(ranges[slot + 6], to: statement, at: first + 8)
                 try statement.bind(line, at: first + 9)
                 try statement.bind(ingestID, at: first + 10)
                 try statement.bind(timestamp, at: first + 11)
             }
             try statement.run()
         }
-    }
-
-    /// Appends `bytes` to `rowBytes`, returning where they are.
-    private func append(_ bytes: some Collection<UInt8>) -> Range<Int> {
-        let start = rowBytes.count
-        rowBytes.append(contentsOf: bytes)
-        return start..<rowBytes.count
     }
 }

@@ -38,6 +38,8 @@ final class EmbeddingWriteStatements {
     /// Deletes the rows above chunk 0 of the jobs in a JSON array of ids (rows left from
     /// an earlier, chunked version of a job whose whole input now has one row).
     let dropChunksOfJobs: Statement
+    /// The texts and vectors of the embeddings insert being bound.
+    var arena = BindArena()
 
     init(_ db: Connection) throws {
         embeddings = MultiRowStatements(db, head: """
@@ -62,6 +64,7 @@ final class EmbeddingWriteStatements {
 extension JobStore {
     /// Inserts (or replaces) the rows and records them for the vector index, in the
     /// caller's transaction, `EmbeddingWriteStatements.rowsPerStatement` rows a statement.
+    /// Each row's text and vector are bound from the statements' ``BindArena``.
     func insertEmbeddingRows(_ rows: [PendingEmbeddingRow], of results: [EmbeddingResult], at timestamp: Double) throws {
         let statements = try embeddingWriteStatements()
         var first = 0
@@ -69,32 +72,42 @@ extension JobStore {
             let batch = rows[first..<min(first + EmbeddingWriteStatements.rowsPerStatement, rows.count)]
             let insert = try statements.embeddings.statement(rows: batch.count)
             let note = try statements.vectorIndexPending.statement(rows: batch.count)
-            for (offset, row) in batch.enumerated() {
-                let result = results[row.result]
-                let base = Int32(offset * 14)
-                try insert.bind(result.jobID, at: base + 1)
-                try insert.bind(row.chunk, at: base + 2)
-                try insert.bind(row.start, at: base + 3)
-                try insert.bind(row.end, at: base + 4)
-                try insert.bind(row.text, at: base + 5)
-                try insert.bind(result.model, at: base + 6)
-                try insert.bind(result.dimensions, at: base + 7)
-                try result.vector.withUnsafeBytes { try insert.bindBlob(bytes: $0, at: base + 8) }
-                try insert.bind(row.inputHash, at: base + 9)
-                try insert.bind(result.inputTokens, at: base + 10)
-                try insert.bind(result.reused ? 1 : 0, at: base + 11)
-                try insert.bind(timestamp, at: base + 12)
-                try insert.bind(result.truncated ? 1 : 0, at: base + 13)
-                try insert.bind(row.jobHash, at: base + 14)
-                let noteBase = Int32(offset * 3)
-                try note.bind(row.inputHash, at: noteBase + 1)
-                try note.bind(result.jobID, at: noteBase + 2)
-                try note.bind(row.chunk, at: noteBase + 3)
+            defer {
+                insert.reset()
+                note.reset()
             }
-            try insert.run()
-            try note.run()
-            insert.reset()
-            note.reset()
+            statements.arena.removeAll()
+            var lent: [(text: Range<Int>, vector: Range<Int>)] = []
+            lent.reserveCapacity(batch.count)
+            for row in batch {
+                lent.append((statements.arena.append(row.text.utf8), statements.arena.append(results[row.result].vector)))
+            }
+            try statements.arena.withBytes { bytes in
+                for (offset, row) in batch.enumerated() {
+                    let result = results[row.result]
+                    let base = Int32(offset * 14)
+                    try insert.bind(result.jobID, at: base + 1)
+                    try insert.bind(row.chunk, at: base + 2)
+                    try insert.bind(row.start, at: base + 3)
+                    try insert.bind(row.end, at: base + 4)
+                    try bytes.bindText(lent[offset].text, to: insert, at: base + 5)
+                    try insert.bind(result.model, at: base + 6)
+                    try insert.bind(result.dimensions, at: base + 7)
+                    try bytes.bindBlob(lent[offset].vector, to: insert, at: base + 8)
+                    try insert.bind(row.inputHash, at: base + 9)
+                    try insert.bind(result.inputTokens, at: base + 10)
+                    try insert.bind(result.reused ? 1 : 0, at: base + 11)
+                    try insert.bind(timestamp, at: base + 12)
+                    try insert.bind(result.truncated ? 1 : 0, at: base + 13)
+                    try insert.bind(row.jobHash, at: base + 14)
+                    let noteBase = Int32(offset * 3)
+                    try note.bind(row.inputHash, at: noteBase + 1)
+                    try note.bind(result.jobID, at: noteBase + 2)
+                    try note.bind(row.chunk, at: noteBase + 3)
+                }
+                try insert.run()
+                try note.run()
+            }
             for row in batch { recentVectors[row.inputHash] = (results[row.result].jobID, row.chunk) }
             first = batch.endIndex
         }

@@ -115,7 +115,7 @@ enum EmbeddingsResponseParser {
                 }
                 if bytes.isEmpty {
                     dimensions = expected
-                    bytes = [UInt8](repeating: 0, count: expectedCount * length)
+                    bytes = vectorBuffer(count: expectedCount * length)
                 }
                 return bytes.withUnsafeMutableBytes { out in
                     let target = UnsafeMutableRawBufferPointer(rebasing: out[(index * length)..<((index + 1) * length)])
@@ -129,7 +129,27 @@ enum EmbeddingsResponseParser {
             guard written else { throw .init("embedding \(index) is not valid base64 float32 data") }
             filled[index] = true
         }
-        return Parsed(vectors: PackedVectors(littleEndianBytes: bytes, dimensions: dimensions ?? 1), model: model, promptTokens: promptTokens)
+        return Parsed(vectors: PackedVectors(littleEndianBytes: bytes, dimensions: dimensions ?? 1, recycledInto: vectorBuffers),
+                      model: model, promptTokens: promptTokens)
+    }
+
+    /// Vector buffers of earlier responses, given back when their vectors are stored and
+    /// dropped (``PackedVectors``): four 512-input responses' worth at most.
+    static let vectorBuffers = BufferPool<[UInt8]>(capacity: 2, maxBytes: 32 << 20)
+
+    /// `count` bytes for vectors, from ``vectorBuffers`` when one is kept. Not zeroed: every
+    /// slot is written before the buffer is returned (the items are exactly the indices
+    /// 0..<expectedCount, each once), and a failure drops it.
+    private static func vectorBuffer(count: Int) -> [UInt8] {
+        if var kept = vectorBuffers.take(), kept.capacity >= count {
+            if kept.count > count {
+                kept.removeLast(kept.count - count)
+            } else if kept.count < count {
+                kept.append(contentsOf: repeatElement(0, count: count - kept.count))
+            }
+            return kept
+        }
+        return [UInt8](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 
     /// Calls `body` with an embedding value's bytes: the base64 text between the quotes
@@ -164,10 +184,19 @@ enum EmbeddingsResponseParser {
 
 /// Standard base64 (RFC 4648, `=` padding optional) decoded into a caller's buffer.
 enum Base64 {
-    private static let values: [UInt8] = {
-        var table = [UInt8](repeating: 0xFF, count: 256)
-        for (value, char) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
-            table[Int(char)] = UInt8(value)
+    private static let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+    /// For each of a quad's four positions (256 entries each), a character's six bits
+    /// already placed where they go in the quad's three output bytes (little-endian), so a
+    /// quad decodes to the OR of four look-ups. A character outside the alphabet sets bit 24.
+    private static let placed: [UInt32] = {
+        var table = [UInt32](repeating: 0x0100_0000, count: 1_024)
+        for (value, char) in alphabet.utf8.enumerated() {
+            let v = UInt32(value), c = Int(char)
+            table[c] = v << 2                                  // byte 0, high 6 bits
+            table[256 + c] = v >> 4 | (v & 0x0F) << 12         // byte 0 low 2, byte 1 high 4
+            table[512 + c] = (v >> 2) << 8 | (v & 0x03) << 22  // byte 1 low 4, byte 2 high 2
+            table[768 + c] = v << 16                           // byte 2, low 6 bits
         }
         return table
     }()
@@ -187,32 +216,42 @@ enum Base64 {
     static func decode(_ text: UnsafeRawBufferPointer, into target: UnsafeMutableRawBufferPointer) -> Bool {
         var count = text.count
         while count > 0, text[count - 1] == UInt8(ascii: "=") { count -= 1 }
-        return values.withUnsafeBufferPointer { table in
+        return placed.withUnsafeBufferPointer { table in
             var input = 0
             var output = 0
-            var invalid: UInt8 = 0
+            var invalid: UInt32 = 0
+            func quad(at input: Int) -> UInt32 {
+                let word = UInt32(littleEndian: text.loadUnaligned(fromByteOffset: input, as: UInt32.self))
+                return table[Int(word & 0xFF)] | table[256 + Int(word >> 8 & 0xFF)]
+                    | table[512 + Int(word >> 16 & 0xFF)] | table[768 + Int(word >> 24)]
+            }
+            // Four bytes stored for three: the fourth is overwritten by the next quad, so
+            // this runs while there is room for it.
+            while input + 4 <= count, output + 4 <= target.count {
+                let bytes = quad(at: input)
+                invalid |= bytes
+                target.storeBytes(of: bytes.littleEndian, toByteOffset: output, as: UInt32.self)
+                input += 4
+                output += 3
+            }
             while input + 4 <= count {
-                let a = table[Int(text[input])], b = table[Int(text[input + 1])]
-                let c = table[Int(text[input + 2])], d = table[Int(text[input + 3])]
-                invalid |= a | b | c | d
-                target[output] = a << 2 | b >> 4
-                target[output + 1] = b << 4 | c >> 2
-                target[output + 2] = c << 6 | d
+                let bytes = quad(at: input)
+                invalid |= bytes
+                target[output] = UInt8(truncatingIfNeeded: bytes)
+                target[output + 1] = UInt8(truncatingIfNeeded: bytes >> 8)
+                target[output + 2] = UInt8(truncatingIfNeeded: bytes >> 16)
                 input += 4
                 output += 3
             }
             let rest = count - input
             if rest >= 2 {
-                let a = table[Int(text[input])], b = table[Int(text[input + 1])]
-                invalid |= a | b
-                target[output] = a << 2 | b >> 4
-                if rest == 3 {
-                    let c = table[Int(text[input + 2])]
-                    invalid |= c
-                    target[output + 1] = b << 4 | c >> 2
-                }
+                var bytes = table[Int(text[input])] | table[256 + Int(text[input + 1])]
+                if rest == 3 { bytes |= table[512 + Int(text[input + 2])] }
+                invalid |= bytes
+                target[output] = UInt8(truncatingIfNeeded: bytes)
+                if rest == 3 { target[output + 1] = UInt8(truncatingIfNeeded: bytes >> 8) }
             }
-            return invalid & 0xC0 == 0
+            return invalid & 0xFF00_0000 == 0
         }
     }
 }

@@ -136,7 +136,9 @@ extension OpenAIProvider {
                 try FileOutput.truncate(download)
                 for try await chunk in response.body { try FileOutput.write(chunk, to: download) }
             } else {
-                payload = try await response.body.collect(upTo: config.maxResponseBytes)
+                payload = bodyBuffer(contentLength: response.headers.first(name: "content-length"),
+                                     contentEncoding: response.headers.first(name: "content-encoding"))
+                try await response.body.collect(upTo: config.maxResponseBytes, into: &payload)
             }
         } catch {
             if Task.isCancelled { throw CancellationError() }
@@ -174,6 +176,20 @@ extension OpenAIProvider {
             maxRetryAfter: config.maxRetryAfter
         )
         return .failure(error, retryable: retryable, serverDelay: serverDelay)
+    }
+
+    /// An empty buffer for a response body: a kept one (``responseBodies``) when there is
+    /// one, with room for its `Content-Length` when the body is not compressed and the
+    /// length is within `maxResponseBytes`, so a multi-megabyte embeddings answer is
+    /// collected into one allocation instead of a buffer doubled a dozen times. A wrong
+    /// `Content-Length` only costs that growth.
+    func bodyBuffer(contentLength: String?, contentEncoding: String?) -> ByteBuffer {
+        var buffer = responseBodies.take() ?? ByteBuffer()
+        buffer.clear()
+        if contentEncoding == nil, let length = contentLength.flatMap({ Int($0) }), length > 0, length <= config.maxResponseBytes {
+            buffer.reserveCapacity(length)
+        }
+        return buffer
     }
 
     /// The headers every request carries.

@@ -27,6 +27,8 @@ public final class OpenAIProvider: LLMProvider {
     let observer: (any RequestObserver)?
     let logger: Logger
     let now: @Sendable () -> Date
+    /// Embeddings response bodies kept for the next responses (``bodyBuffer(contentLength:contentEncoding:)``).
+    let responseBodies = BufferPool<ByteBuffer>(capacity: 2, maxBytes: 32 << 20)
 
     /// Creates the provider and its HTTP client.
     /// - Parameters:
@@ -120,6 +122,7 @@ public final class OpenAIProvider: LLMProvider {
             if let (got, expected) = error.dimensions { throw reply.wrongDimensions(got: got, expected: expected) }
             throw reply.unparseable(error.message)
         }
+        responseBodies.give(reply.body, bytes: reply.body.capacity)
         return EmbeddingResponse(
             packedVectors: parsed.vectors, model: parsed.model, inputTokens: parsed.promptTokens ?? 0,
             provider: name, rateLimits: reply.rateLimits, retries: reply.retries, requestID: reply.requestID

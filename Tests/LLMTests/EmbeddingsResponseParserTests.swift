@@ -76,6 +76,36 @@ struct EmbeddingsResponseParserTests {
         }
     }
 
+    @Test func base64DecodesEveryByteValueWithoutWritingPastItsTarget() throws {
+        for length in [1, 2, 3, 4, 5, 6, 7, 255, 256, 257, 6_144] {
+            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 / 256) }
+            let text = Array(Data(bytes).base64EncodedString().utf8)
+            // The target sits between guard bytes: the decoder stores four bytes at a time.
+            var space = [UInt8](repeating: 0xA5, count: length + 16)
+            let ok = text.withUnsafeBytes { input in
+                space.withUnsafeMutableBytes { raw in
+                    Base64.decode(input, into: UnsafeMutableRawBufferPointer(rebasing: raw[8..<(8 + length)]))
+                }
+            }
+            #expect(ok)
+            #expect(Array(space[8..<(8 + length)]) == bytes, "length \(length)")
+            #expect(space[..<8].allSatisfy { $0 == 0xA5 } && space[(8 + length)...].allSatisfy { $0 == 0xA5 }, "length \(length)")
+        }
+    }
+
+    @Test func base64RefusesACharacterOutsideItsAlphabetAtAnyPosition() throws {
+        let text = Array(Data((0..<30).map { UInt8($0) }).base64EncodedString().utf8)  // 40 characters, no padding
+        for position in text.indices {
+            for bad in [UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: " "), 0x00, 0xC3] {
+                var broken = text
+                broken[position] = bad
+                var out = [UInt8](repeating: 0, count: 30)
+                let ok = broken.withUnsafeBytes { input in out.withUnsafeMutableBytes { Base64.decode(input, into: $0) } }
+                #expect(!ok, "\(bad) at \(position)")
+            }
+        }
+    }
+
     @Test func badResponsesSayWhatIsWrong() {
         let good = base64([1, 2])
         let item = { (index: String, embedding: String) in #"{"index":\#(index),"embedding":\#(embedding)}"# }

@@ -114,6 +114,24 @@ struct ConnectionTests {
         #expect(try db.scalarInt("PRAGMA busy_timeout") == 10_000)
     }
 
+    @Test func aNewDatabasesPageCacheStaysWithinItsKiBWithLargePages() throws {
+        // SQLite turns the KiB into pages with the page size of the moment: set before a
+        // new file's 32 KiB page size, 1 MiB of cache became 256 pages, 8 MiB.
+        let dir = try TemporaryDirectory()
+        let db = try Connection(path: dir.path("t.sqlite"), options: ConnectionOptions(cacheSizeKiB: 1_024, newDatabasePageSize: 32_768))
+        #expect(try db.pageSize() == 32_768)
+        try db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB)")
+        try db.transaction {
+            let insert = try db.prepare("INSERT INTO t (b) VALUES (zeroblob(6000) || randomblob(100))")
+            for _ in 0..<2_000 {
+                try insert.run()
+                insert.reset()
+            }
+        }
+        #expect(try db.scalarInt("SELECT count(*) FROM t") == 2_000)  // about 12 MB written
+        #expect(db.pageCacheBytes <= 1_300_000)
+    }
+
     @Test func unopenablePathNamesTheFile() throws {
         do {
             _ = try Connection(path: "/nonexistent-dir/x.sqlite")
