@@ -38,7 +38,9 @@ public struct JSONWriter {
             bytes.append(UInt8(ascii: "]"))
         case .object(let members):
             var list = members
-            if sortKeys {
+            // Members already in key order, each key once (as llmq builds its own requests),
+            // are written as they are: sorting them would change nothing.
+            if sortKeys, !Self.inKeyOrder(members) {
                 // Stable sort by key bytes, then keep the last of each run of equal keys.
                 let sorted = members.enumerated().sorted {
                     $0.element.key == $1.element.key ? $0.offset < $1.offset
@@ -59,6 +61,16 @@ public struct JSONWriter {
             }
             bytes.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// Whether the keys are strictly increasing by their UTF-8 bytes (so also unique).
+    private static func inKeyOrder(_ members: [(key: String, value: JSONValue)]) -> Bool {
+        var previous: String?
+        for member in members {
+            if let previous, !previous.utf8.lexicographicallyPrecedes(member.key.utf8) { return false }
+            previous = member.key
+        }
+        return true
     }
 
     /// Appends a number: integers without a fraction, others in Swift's shortest

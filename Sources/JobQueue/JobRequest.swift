@@ -23,21 +23,21 @@ public enum JobRequest: Sendable, Equatable {
     /// so a run's `--system-prompt` can be put in front.
     case generate(messages: [JobMessage], model: String, maxTokens: Int, temperature: Double)
 
-    /// The canonical JSON value stored for this request.
+    /// The canonical JSON value stored for this request. Members are built in key order,
+    /// so the canonical writer has nothing to sort.
     public var json: JSONValue {
         switch self {
         case .embed(let input, let model, let dimensions):
-            var members: [(key: String, value: JSONValue)] = [
-                ("kind", .string("embed")), ("model", .string(model)), ("input", .string(input)),
-            ]
+            var members: [(key: String, value: JSONValue)] = []
+            members.reserveCapacity(5)
             if let dimensions { members.append(("dimensions", .number(JSONNumber(Int64(dimensions))))) }
+            members.append(contentsOf: [("input", .string(input)), ("kind", .string("embed")), ("model", .string(model))])
             return .object(members)
         case .generate(let messages, let model, let maxTokens, let temperature):
             return .object([
-                ("kind", .string("generate")), ("model", .string(model)),
-                ("messages", .array(messages.map { .object([("role", .string($0.role)), ("content", .string($0.content))]) })),
-                ("max_tokens", .number(JSONNumber(Int64(maxTokens)))),
-                ("temperature", .number(JSONNumber(temperature))),
+                ("kind", .string("generate")), ("max_tokens", .number(JSONNumber(Int64(maxTokens)))),
+                ("messages", .array(messages.map { .object([("content", .string($0.content)), ("role", .string($0.role))]) })),
+                ("model", .string(model)), ("temperature", .number(JSONNumber(temperature))),
             ])
         }
     }
@@ -50,10 +50,10 @@ public enum JobRequest: Sendable, Equatable {
     /// `"chunk": {"max_tokens", "overlap_tokens"}` member; none when nil).
     public func json(chunking: ChunkLimits?) -> JSONValue {
         guard let chunking, case .object(var members) = json else { return json }
-        members.append(("chunk", .object([
+        members.insert(("chunk", .object([
             ("max_tokens", .number(JSONNumber(Int64(chunking.maxTokens)))),
             ("overlap_tokens", .number(JSONNumber(Int64(chunking.overlapTokens)))),
-        ])))
+        ])), at: 0)  // first in key order
         return .object(members)
     }
 
@@ -64,6 +64,55 @@ public enum JobRequest: Sendable, Equatable {
         var overlap: Int64 = 0
         if case .number(let value)? = chunk["overlap_tokens"], let given = value.integer { overlap = given }
         return try? ChunkLimits(maxTokens: Int(max), overlapTokens: Int(overlap))
+    }
+
+    /// A stored request and its chunk limits, decoded as `init?(stored:)` and
+    /// `chunking(ofStored:)` decode the parsed text, but read straight from the text's UTF-8
+    /// bytes for an embed request (the claim decodes every job it hands out; a `JSONValue`
+    /// tree per job was most of that). Anything else, or anything unusual, goes the parsed way.
+    public static func decodeStored(utf8 bytes: UnsafeRawBufferPointer) -> (request: JobRequest?, chunking: ChunkLimits?) {
+        if let embed = try? decodeStoredEmbed(bytes) { return embed }
+        let stored = try? JSONParser.parse(bytes)
+        return (stored.flatMap(JobRequest.init(stored:)), stored.flatMap(chunking(ofStored:)))
+    }
+
+    /// The fast path of ``decodeStored(utf8:)``: an embed request of only the members llmq
+    /// writes, each once; else nil (or a throw) for the parsed way to decide.
+    private static func decodeStoredEmbed(_ bytes: UnsafeRawBufferPointer) throws -> (request: JobRequest?, chunking: ChunkLimits?)? {
+        var cursor = JSONCursor(bytes)
+        var kind: String?, model: String?, input: String?, dimensions: Int?
+        var chunk: (max: Int?, overlap: Int?)?
+        var plain = true
+        try cursor.object { cursor, key throws(JSONSyntaxError) in
+            guard plain else { return try cursor.skipValue() }
+            switch key {
+            case "kind" where kind == nil: kind = try cursor.string()
+            case "model" where model == nil: model = try cursor.string()
+            case "input" where input == nil: input = try cursor.string()
+            case "dimensions" where dimensions == nil: dimensions = try cursor.integer()
+            case "chunk" where chunk == nil:
+                var limits: (max: Int?, overlap: Int?) = (nil, nil)
+                try cursor.object { cursor, key throws(JSONSyntaxError) in
+                    switch key {
+                    case "max_tokens" where limits.max == nil: limits.max = try cursor.integer()
+                    case "overlap_tokens" where limits.overlap == nil: limits.overlap = try cursor.integer()
+                    default:
+                        plain = false
+                        try cursor.skipValue()
+                    }
+                }
+                chunk = limits
+            default:
+                plain = false
+                try cursor.skipValue()
+            }
+        }
+        try cursor.end()
+        guard plain, kind == "embed", let model, let input else { return nil }
+        let chunking = chunk.flatMap { limits in
+            limits.max.flatMap { try? ChunkLimits(maxTokens: $0, overlapTokens: limits.overlap ?? 0) }
+        }
+        return (.embed(input: input, model: model, dimensions: dimensions), chunking)
     }
 
     /// Decodes a stored request. Returns nil when the text is not a request llmq wrote

@@ -62,15 +62,15 @@ extension JobStore {
 
     static func readClaimed(_ row: Statement) throws -> ClaimedJob {
         guard let customID = row.string(at: 1), let kindText = row.string(at: 2), let kind = JobKind(rawValue: kindText),
-              let model = row.string(at: 3), let requestText = row.string(at: 5), let hash = row.blob(at: 6) else {
+              let model = row.string(at: 3), !row.isNull(at: 5), let hash = row.blob(at: 6) else {
             throw JobQueueError(.corruptRow, "job \(row.int64(at: 0)) has a missing or malformed column")
         }
-        let stored = try? JSONParser.parse(requestText)
+        let stored = row.withBlob(at: 5) { JobRequest.decodeStored(utf8: $0) }
         return ClaimedJob(
             id: row.int64(at: 0), customID: customID, kind: kind, model: model, dimensions: row.optionalInt(at: 4),
-            request: stored.flatMap(JobRequest.init(stored:)), requestHash: hash, attempts: row.int(at: 7),
+            request: stored.request, requestHash: hash, attempts: row.int(at: 7),
             inputTokens: row.optionalInt(at: 8), tokensExact: row.int(at: 9) != 0,
-            chunking: stored.flatMap(JobRequest.chunking(ofStored:)))
+            chunking: stored.chunking)
     }
 
     /// Extends every lease `owner` holds to `now + leaseSeconds`; returns how many.

@@ -9,6 +9,18 @@ struct JSONWriterTests {
         #expect(JSONWriter.canonical(try JSONParser.parse("[1, 2.5, -0.0, 1e2, 1e300]")) == "[1,2.5,0,100,1e+300]")
     }
 
+    @Test func keysInOrderAreWrittenAsSortingWouldWriteThemAndOthersAreSorted() {
+        let sorted: JSONValue = .object([("a", .number(JSONNumber(Int64(1)))), ("b", .string("x")), ("c", .null)])
+        let shuffled: JSONValue = .object([("c", .null), ("a", .number(JSONNumber(Int64(1)))), ("b", .string("x"))])
+        let repeated: JSONValue = .object([("a", .number(JSONNumber(Int64(0)))), ("b", .string("x")), ("c", .null), ("a", .number(JSONNumber(Int64(1))))])
+        let adjacentRepeat: JSONValue = .object([("a", .number(JSONNumber(Int64(0)))), ("a", .number(JSONNumber(Int64(1)))), ("b", .string("x")), ("c", .null)])
+        for value in [sorted, shuffled, repeated, adjacentRepeat] {
+            #expect(JSONWriter.canonical(value) == #"{"a":1,"b":"x","c":null}"#)
+        }
+        // Byte order, not character order: "Z" (0x5A) before "a" (0x61), "é" after both.
+        #expect(JSONWriter.canonical(.object([("é", .null), ("a", .null), ("Z", .null)])) == #"{"Z":null,"a":null,"é":null}"#)
+    }
+
     @Test func membersAndFloatsAreWrittenInPlace() {
         var writer = JSONWriter()
         writer.raw("{")
