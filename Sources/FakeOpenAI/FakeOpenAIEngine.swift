@@ -26,6 +26,8 @@ final class FakeOpenAIEngine: Sendable {
         var batchEmbeddedInputs: [String] = []
         /// When each answer in flight is due (``FakeServerQuirks/maxInFlight``).
         var answersDue: [UInt64] = []
+        /// A compute-bound server's queue (``FakeServerQuirks/computePerInput``).
+        var compute = FakeComputeQueue()
     }
 
     let options: FakeOpenAIOptions
@@ -36,11 +38,8 @@ final class FakeOpenAIEngine: Sendable {
         self.options = options
         self.now = now
         var initial = Store()
-        func nanos(_ span: Duration) -> UInt64 {
-            UInt64(span.components.seconds) * 1_000_000_000 + UInt64(span.components.attoseconds / 1_000_000_000)
-        }
-        let window = nanos(options.rateWindow)
-        let requestWindow = nanos(options.azure?.requestWindow ?? options.rateWindow)
+        let window = options.rateWindow.engineNanos
+        let requestWindow = (options.azure?.requestWindow ?? options.rateWindow).engineNanos
         initial.requestWindow = options.requestsPerMinute.map { WindowedLimit(perMinute: $0, windowNanos: requestWindow) }
         initial.tokenWindow = options.tokensPerMinute.map { WindowedLimit(perMinute: $0, windowNanos: window) }
         store = Mutex(initial)
@@ -102,9 +101,22 @@ final class FakeOpenAIEngine: Sendable {
             )
         }
         if options.quirks.omitsRateLimitHeaders { response.headers.removeAll { $0.0.hasPrefix("x-ratelimit-") } }
+        if response.status == 200, request.path == "/v1/embeddings", let perInput = options.quirks.computePerInput {
+            held += computeTime(perInput: perInput, body: request.body)
+        }
         // The work is done, but the answer never arrives.
         if fault == .lostAnswer { return .hang }
         return .respond(response, delay: (response.status == 200 ? options.latency : .zero) + held)
+    }
+
+    /// Books an embeddings request on the compute queue (``FakeServerQuirks/computePerInput``):
+    /// `perInput` for each of its inputs, after the requests booked before it. Returns how
+    /// long until its answer is ready.
+    private func computeTime(perInput: Duration, body: ByteBuffer) -> Duration {
+        var inputs = 1
+        if case .strings(let strings)? = FakeWire.EmbeddingsRequest(body)?.input { inputs = strings.count }
+        let time = now()
+        return store.withLock { $0.compute.book(nanos: perInput.engineNanos * UInt64(inputs), now: time) }
     }
 
     /// The answer of a server with ``FakeOptions/quirks`` that refuses `request` before
@@ -116,8 +128,7 @@ final class FakeOpenAIEngine: Sendable {
         }
         if let limit = quirks.maxInFlight {
             let time = now()
-            let due = time + UInt64(options.latency.components.seconds) * 1_000_000_000
-                + UInt64(options.latency.components.attoseconds / 1_000_000_000)
+            let due = time + options.latency.engineNanos
             let busy = store.withLock { store in
                 store.answersDue.removeAll { $0 <= time }
                 if store.answersDue.count >= limit { return true }

@@ -34,11 +34,16 @@ public struct FakeServerQuirks: Sendable, Hashable {
     /// `dimensions` is ignored: every vector has the model's native length (a server whose
     /// model cannot shorten its vectors and says nothing).
     public var ignoresDimensions: Bool
+    /// A compute-bound server (a local model on CPU): one FIFO compute queue, each
+    /// embeddings request taking this long per input after the requests before it, so an
+    /// answer's latency grows with the requests in flight. A request whose client has gone
+    /// keeps its place and its compute time, as real servers do (nil: none).
+    public var computePerInput: Duration?
 
     /// Quirks as named; see each property for its default.
     public init(maxInputsPerRequest: Int? = nil, inputCapStyle: InputCapStyle = .tei, refusesBase64: Bool = false,
                 omitsRateLimitHeaders: Bool = false, maxInFlight: Int? = nil, usageInCharacters: Bool = false,
-                rejectsNullFields: Bool = false, ignoresDimensions: Bool = false) {
+                rejectsNullFields: Bool = false, ignoresDimensions: Bool = false, computePerInput: Duration? = nil) {
         self.maxInputsPerRequest = maxInputsPerRequest
         self.inputCapStyle = inputCapStyle
         self.refusesBase64 = refusesBase64
@@ -47,6 +52,7 @@ public struct FakeServerQuirks: Sendable, Hashable {
         self.usageInCharacters = usageInCharacters
         self.rejectsNullFields = rejectsNullFields
         self.ignoresDimensions = ignoresDimensions
+        self.computePerInput = computePerInput
     }
 
     /// The profiles of `fake-openai --profile`, each like the server it is named after

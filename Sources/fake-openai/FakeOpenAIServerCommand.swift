@@ -2,7 +2,8 @@ import ArgumentParser
 import FakeOpenAI
 import Foundation
 
-/// `fake-openai [--port N] [--latency-ms N] [--rpm N] [--tpm N] [--rate-window SECONDS] [--fault SPEC]… [--azure]`: runs
+/// `fake-openai [--port N] [--latency-ms N] [--rpm N] [--tpm N] [--rate-window SECONDS] [--fault SPEC]… [--azure]
+/// [--profile NAME] [--compute-ms-per-input MS]`: runs
 /// the fake OpenAI (or, with `--azure`, Azure OpenAI) server on 127.0.0.1, prints its base URL (endpoint), and serves
 /// until interrupted.
 @main struct FakeOpenAIServerCommand: AsyncParsableCommand {
@@ -73,6 +74,11 @@ import Foundation
         valueName: "name"))
     var profile: String?
 
+    @Option(name: .customLong("compute-ms-per-input"), help: ArgumentHelp(
+        "Be compute-bound: one FIFO compute queue, each embeddings request taking MS per input after the ones before it, "
+            + "computed even when its client has gone (with --profile infinity: a local model on CPU).", valueName: "ms"))
+    var computeMsPerInput: Double?
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535.") }
         guard latencyMs >= 0 else { throw ValidationError("--latency-ms must be ≥ 0.") }
@@ -90,6 +96,9 @@ import Foundation
         if let profile, FakeServerQuirks.profiles[profile] == nil {
             throw ValidationError("--profile must be one of \(FakeServerQuirks.profiles.keys.sorted().joined(separator: ", ")), got \"\(profile)\".")
         }
+        if let computeMsPerInput, !(computeMsPerInput > 0 && computeMsPerInput <= 60_000) {
+            throw ValidationError("--compute-ms-per-input must be more than 0 and at most 60000, got \(computeMsPerInput).")
+        }
         if let encoding, FakeEmbeddingEncoding(rawValue: encoding) == nil {
             throw ValidationError("--encoding must be float or base64, got \"\(encoding)\".")
         }
@@ -97,6 +106,8 @@ import Foundation
 
     func run() async throws {
         let chosen = profile.flatMap { FakeServerQuirks.profiles[$0] }
+        var quirks = chosen?.quirks ?? FakeServerQuirks()
+        if let computeMsPerInput { quirks.computePerInput = .microseconds(Int64((computeMsPerInput * 1000).rounded())) }
         let server = try await FakeOpenAIServer.start(
             FakeOpenAIOptions(
                 port: port, latency: .milliseconds(latencyMs), requestsPerMinute: rpm, tokensPerMinute: tpm,
@@ -105,7 +116,7 @@ import Foundation
                 forceEncoding: encoding.flatMap(FakeEmbeddingEncoding.init(rawValue:)) ?? (chosen?.forceFloat == true ? .float : nil),
                 reverseEmbeddingOrder: reverseOrder, recordRequests: false,
                 azure: azure ? FakeAzureOptions(apiKey: apiKey, requestWindow: .milliseconds(Int64((requestWindow * 1000).rounded()))) : nil,
-                quirks: chosen?.quirks ?? FakeServerQuirks()
+                quirks: quirks
             )
         )
         var faults: [FakeFault] = []

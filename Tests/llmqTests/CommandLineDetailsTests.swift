@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Small command-line promises: a zero `--max-stall`, the `fake-openai` fault options.
+/// Small command-line promises: a zero `--max-stall`, the `fake-openai` fault and compute options.
 @Suite(.serialized, .timeLimit(.minutes(2)))
 struct CommandLineDetailsTests {
     @Test func aZeroMaxStallIsRejectedWithAClearMessage() async throws {
@@ -21,5 +21,13 @@ struct CommandLineDetailsTests {
         #expect(result.status != 0)
         #expect(result.stderr.contains("--fault: cannot read fault \"500*zero\": the count after '*' must be a whole number ≥ 1"),
                 "stderr: \(result.stderr)")
+    }
+
+    @Test(arguments: ["0", "70000", "nan"])
+    func fakeOpenAIRefusesAComputeTimeOutOfRangeNamingTheOption(value: String) throws {
+        let fake = llmqBinary().deletingLastPathComponent().appendingPathComponent("fake-openai")
+        let result = try runLLMQ(["--compute-ms-per-input", value], executable: fake)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("--compute-ms-per-input must be more than 0 and at most 60000, got"), "stderr: \(result.stderr)")
     }
 }
