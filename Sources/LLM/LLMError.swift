@@ -102,6 +102,11 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Whether no complete answer came within the request timeout (`.timeout`).
+    public var isTimeout: Bool {
+        if case .timeout = kind { true } else { false }
+    }
+
     /// Whether the error is about llmq's configuration, not a job: a base URL without the
     /// endpoint, a model the server does not know, or a 4xx naming a request parameter. The
     /// run stops (exit 2) and no job is failed.

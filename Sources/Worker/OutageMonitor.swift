@@ -74,6 +74,12 @@ struct OutageMonitor: Sendable {
         for id in jobIDs { firstFailure[id] = min(firstFailure[id] ?? .infinity, lastSuccess) }
     }
 
+    /// Holds every sender until `time` at least (an overloaded server finishing the work it
+    /// was given, ``SendGate``); a success ends the hold as it ends a pause.
+    mutating func hold(until time: Double) {
+        pausedUntil = max(pausedUntil, time)
+    }
+
     /// Seconds until senders may go again (0 when not paused).
     func pauseRemaining(now: Double) -> Double { max(0, pausedUntil - now) }
 

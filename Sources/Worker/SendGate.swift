@@ -75,16 +75,38 @@ public final class SendGate: RequestObserver, Sleeper {
         let (lowered, log) = state.withLock { state in
             (endsRun ? nil : state.adaptation.observe(status: status, hasRateLimitHeaders: rateLimits != nil), state.log)
         }
-        if let lowered {
-            log?("HTTP \(status) from a server that sends no rate-limit headers: at most \(lowered) "
-                + "\(lowered == 1 ? "request" : "requests") in flight now (growing back as requests succeed)")
-        }
+        if let lowered { log?(Self.loweredLine(cause: "HTTP \(status)", limit: lowered)) }
         await pacer.didReceive(status: status, rateLimits: rateLimits, retryAfter: retryAfter, endsRun: endsRun)
     }
 
-    /// Counts a request that got no response.
+    /// Counts a request that got no response. A timeout from a server that sends no
+    /// rate-limit headers is overload: it lowers the requests in flight like a 503
+    /// (``ServerAdaptation/observeTimeout()``) and holds every sender for one timeout, so
+    /// that the server (which keeps computing a request its client gave up on) works off
+    /// what was given up on before more is queued behind it; a success ends the hold.
     public func didFailWithoutResponse(_ error: LLMError) async {
         finishRequest(outcome: error.reason)
+        guard case .timeout(let limit) = error.kind else { return }
+        let now = clock.now()
+        let (lowered, log) = state.withLock { state -> (Int?, (@Sendable (String) -> Void)?) in
+            let lowered = state.adaptation.observeTimeout()
+            guard state.adaptation.timeoutsMeanOverload else { return (nil, nil) }
+            state.outage.hold(until: now + limit.seconds)
+            return (lowered, state.log)
+        }
+        if let lowered {
+            let timeout = Worker.seconds(limit.seconds)
+            log?(Self.loweredLine(cause: "requests timed out (no answer within \(timeout))", limit: lowered)
+                + "; their jobs are handed back, no attempt counted, and sending waits \(timeout) while the server "
+                + "finishes the requests given up on")
+        }
+    }
+
+    /// The log line of a lowered limit: `HTTP 503 from a server that sends no rate-limit
+    /// headers: at most 4 requests in flight now (growing back as requests succeed)`.
+    private static func loweredLine(cause: String, limit: Int) -> String {
+        "\(cause) from a server that sends no rate-limit headers: at most \(limit) \(limit == 1 ? "request" : "requests") "
+            + "in flight now (growing back as requests succeed)"
     }
 
     private func finishRequest(outcome: String) {
@@ -239,6 +261,9 @@ public final class SendGate: RequestObserver, Sleeper {
 
     /// Requests that may be in flight now.
     var concurrencyLimit: Int { state.withLock { $0.adaptation.concurrencyLimit } }
+
+    /// Whether a timeout means an overloaded server (see ``ServerAdaptation/timeoutsMeanOverload``).
+    var timeoutsMeanOverload: Bool { state.withLock { $0.adaptation.timeoutsMeanOverload } }
 
     /// Inputs per request for a `--batch-size` of `batchSize`, lowered to the server's cap once found.
     func inputsPerRequest(_ batchSize: Int) -> Int { state.withLock { $0.adaptation.inputsPerRequest(batchSize) } }

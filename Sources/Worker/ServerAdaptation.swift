@@ -6,9 +6,11 @@ import LLM
 ///   set to the number the message names, and kept for the run;
 /// - base64 not taken (a 400/422 naming `encoding_format`): the run asks for float arrays,
 ///   unless `--encoding-format` fixed the format;
-/// - no `x-ratelimit-*` headers: requests in flight adapt to 429/503 answers (halved, at
-///   most once per round of responses, never below 1; grown back by one per round of
-///   successes, never above `--concurrency`).
+/// - no `x-ratelimit-*` headers: requests in flight adapt to 429/503 answers and to
+///   timeouts (halved, at most once per round of responses, never below 1; grown back by
+///   one per round of successes, never above `--concurrency`). A timeout counts as overload
+///   there: a local server computing one request after another answers later the more are
+///   in flight, and keeps computing what was given up on.
 ///
 /// A value: ``SendGate`` keeps it behind its lock.
 struct ServerAdaptation: Sendable {
@@ -25,6 +27,9 @@ struct ServerAdaptation: Sendable {
     /// Whether any response carried rate-limit headers (then the pacer follows them and
     /// concurrency stays as set).
     private(set) var rateLimitHeadersSeen = false
+    /// Whether a successful answer came without rate-limit headers (before any answer, what
+    /// the server sends is not known).
+    private(set) var headerlessSuccessSeen = false
     private var responsesSinceDecrease = Int.max
 
     /// Starts from the run's settings: `concurrency` in flight at most; `encoding` fixed when given.
@@ -47,12 +52,37 @@ struct ServerAdaptation: Sendable {
     /// server that sends no rate-limit headers).
     mutating func observe(status: Int, hasRateLimitHeaders: Bool) -> Int? {
         if hasRateLimitHeaders { rateLimitHeadersSeen = true }
-        if responsesSinceDecrease < Int.max { responsesSinceDecrease += 1 }
+        countRequestEnd()
         if (200..<300).contains(status) {
+            if !hasRateLimitHeaders { headerlessSuccessSeen = true }
             concurrency = min(Double(maxConcurrency), concurrency + 1 / concurrency)
             return nil
         }
-        guard status == 429 || status == 503, !rateLimitHeadersSeen else { return nil }
+        guard status == 429 || status == 503 else { return nil }
+        return lowerConcurrency()
+    }
+
+    /// Counts a request that timed out; returns the new limit when it was lowered (a server
+    /// that sends no rate-limit headers is taken to be overloaded). A server that sends
+    /// them (OpenAI) is paced by them instead: its timeouts change nothing here, nor do
+    /// timeouts before the first successful answer said which kind of server it is.
+    mutating func observeTimeout() -> Int? {
+        countRequestEnd()
+        return timeoutsMeanOverload ? lowerConcurrency() : nil
+    }
+
+    /// Whether a timeout means overload: a successful answer came without rate-limit
+    /// headers and none came with them in this run.
+    var timeoutsMeanOverload: Bool { headerlessSuccessSeen && !rateLimitHeadersSeen }
+
+    private mutating func countRequestEnd() {
+        if responsesSinceDecrease < Int.max { responsesSinceDecrease += 1 }
+    }
+
+    /// Halves the limit unless the server sends rate-limit headers or it was halved in this
+    /// round; returns the new limit when it went down.
+    private mutating func lowerConcurrency() -> Int? {
+        guard !rateLimitHeadersSeen else { return nil }
         // The responses to requests sent before the last decrease say nothing new.
         guard responsesSinceDecrease >= concurrencyLimit else { return nil }
         let before = concurrencyLimit

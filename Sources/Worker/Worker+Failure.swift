@@ -16,7 +16,11 @@ extension Worker {
     ///   pauses every sender and hands the jobs back (no attempt; a batch is first split, each
     ///   half sent after the pause, so a batch that alone makes the server fail is told from
     ///   an outage); one that follows these inputs spends an attempt, a batch being split
-    ///   to find them (``OutageMonitor``).
+    ///   to find them (``OutageMonitor``);
+    /// - except that overload (``isOverload(_:)``: a 503, or a timeout from a server that
+    ///   sends no rate-limit headers) while other requests succeed hands the jobs back whole,
+    ///   without an attempt, after ``overloadDelay(_:)``; an overloaded server's timeout
+    ///   during an outage is not split either.
     /// - Parameter shape: the request's kind, model and dimensions (bisection and refusals).
     func handleFailure(_ error: any Error, jobs: [ClaimedJob], sentAt: Double, shape: String? = nil) async {
         let now = clock.now()
@@ -66,12 +70,13 @@ extension Worker {
             }
         default:
             let verdict = gate.transientFailure(jobIDs: jobs.map(\.id), sentAt: sentAt, reason: llmError.reason, random: random())
-            if verdict == .followsInputs, llmError.status == 503, await state.noteBusy(jobs.map(\.id), limit: options.maxAttempts) {
-                // "Busy" or "loading model" while other requests succeed: the server's load,
-                // not these inputs. Handed back without an attempt (a job this keeps happening
-                // to, `--max-attempts` times in a run, takes the usual path below).
-                let delay = llmError.retryAfter?.seconds ?? 1
-                _ = try? await queue.release(owner: owner, ids: jobs.map(\.id), availableAt: now + delay)
+            let overload = isOverload(llmError)
+            if verdict == .followsInputs, overload, await state.noteBusy(jobs.map(\.id), limit: options.maxAttempts) {
+                // "Busy", "loading model" or a timeout from a server without rate-limit headers
+                // while other requests succeed: the server's load, not these inputs. Handed
+                // back whole, without an attempt (a job this keeps happening to,
+                // `--max-attempts` times in a run, takes the usual path below).
+                _ = try? await queue.release(owner: owner, ids: jobs.map(\.id), availableAt: now + Self.overloadDelay(llmError))
                 await state.update { $0.retried += jobs.count }
                 return
             }
@@ -91,12 +96,14 @@ extension Worker {
                     log("outage continues: \(llmError.reason) (\(llmError.description))")
                 case nil: break
                 }
-                if jobs.count > 1, let shape {
+                if jobs.count > 1, let shape, !(overload && llmError.isTimeout) {
                     // A probe after the pause: should one half succeed, the failure follows
                     // the other half's inputs (a batch that alone makes the server fail).
                     await bisect(jobs, shape: shape)
                 } else {
-                    _ = try? await queue.release(owner: owner, ids: jobs.map(\.id), availableAt: now + pause)
+                    // An overloaded server's timeout says nothing about the inputs: not split.
+                    let delay = overload ? max(pause, Self.overloadDelay(llmError)) : pause
+                    _ = try? await queue.release(owner: owner, ids: jobs.map(\.id), availableAt: now + delay)
                     await state.update { $0.retried += jobs.count }
                 }
             }
@@ -132,6 +139,24 @@ extension Worker {
         }
         await handBack(jobs)
         return true
+    }
+
+    /// Whether `error` is the server's load rather than anything about the inputs: a 503
+    /// ("busy", "loading model"), or a timeout from a server that sends no rate-limit
+    /// headers (a local server computing one request after another answers later the more
+    /// are in flight; ``ServerAdaptation`` lowers them). A timeout from a server that sends
+    /// them (OpenAI) is judged like other transient failures.
+    func isOverload(_ error: LLMError) -> Bool {
+        error.status == 503 || (error.isTimeout && gate.timeoutsMeanOverload)
+    }
+
+    /// How long the jobs of an overload answer wait before they are sent again: the
+    /// server's `retry-after`, else 1 s; after a timeout, the timeout itself, so that the
+    /// server (which keeps computing a request its client gave up on) is likely done with
+    /// the first copy before the second arrives, and the resend does not queue behind it.
+    static func overloadDelay(_ error: LLMError) -> Double {
+        if case .timeout(let limit) = error.kind { return max(limit.seconds, error.retryAfter?.seconds ?? 0) }
+        return error.retryAfter?.seconds ?? 1
     }
 
     /// Whether an error is transient: 5xx, 408/409, a timeout, a lost connection or an unparseable body.
@@ -180,9 +205,10 @@ extension Worker {
             return
         }
         for (half, error, sentAt) in failed {
-            // A 503 is the server's load ("busy", "loading model"), not these inputs, even
-            // when the other half succeeded: the usual rules decide, spending no attempt.
-            if error.status == 503 {
+            // A 503 ("busy", "loading model") or an overloaded server's timeout is the
+            // server's load, not these inputs, even when the other half succeeded: the usual
+            // rules decide, spending no attempt and splitting nothing.
+            if isOverload(error) {
                 await handleFailure(error, jobs: half, sentAt: sentAt, shape: shape)
             } else if Self.isSplittable(error) || anySucceeded {
                 if half.count > 1 {

@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 import JobQueue
 import LLM
@@ -83,6 +84,91 @@ struct WorkerAdaptationTests {
         _ = adaptation.observe(status: 200, hasRateLimitHeaders: true)
         #expect(adaptation.observe(status: 429, hasRateLimitHeaders: false) == nil)
         #expect(adaptation.concurrencyLimit == 8)
+    }
+
+    @Test func timeoutsFromAServerWithoutRateLimitHeadersHalveConcurrencyOncePerRoundAndGrowBack() {
+        var adaptation = ServerAdaptation()
+        adaptation.configure(concurrency: 8, encoding: nil)
+        // Before any answer, a timeout does not say what kind of server this is.
+        #expect(adaptation.observeTimeout() == nil)
+        #expect(adaptation.concurrencyLimit == 8)
+        _ = adaptation.observe(status: 200, hasRateLimitHeaders: false)
+        #expect(adaptation.timeoutsMeanOverload)
+        #expect(adaptation.observeTimeout() == 4)
+        // The other requests of the round (sent before the decrease) say nothing new.
+        for _ in 0..<3 { #expect(adaptation.observeTimeout() == nil) }
+        #expect(adaptation.observeTimeout() == 2)
+        #expect(adaptation.observeTimeout() == nil)
+        #expect(adaptation.observeTimeout() == 1)
+        for _ in 0..<5 { #expect(adaptation.observeTimeout() == nil) }
+        #expect(adaptation.concurrencyLimit == 1)
+        // Successes grow it back by about one per round, never above --concurrency.
+        for _ in 0..<3 { _ = adaptation.observe(status: 200, hasRateLimitHeaders: false) }
+        #expect(adaptation.concurrencyLimit == 2)
+        for _ in 0..<200 { _ = adaptation.observe(status: 200, hasRateLimitHeaders: false) }
+        #expect(adaptation.concurrencyLimit == 8)
+    }
+
+    @Test func timeoutsFromAServerWithRateLimitHeadersChangeNoConcurrency() {
+        var adaptation = ServerAdaptation()
+        adaptation.configure(concurrency: 8, encoding: nil)
+        _ = adaptation.observe(status: 200, hasRateLimitHeaders: true)
+        #expect(!adaptation.timeoutsMeanOverload)
+        for _ in 0..<20 { #expect(adaptation.observeTimeout() == nil) }
+        #expect(adaptation.concurrencyLimit == 8)
+    }
+
+    @Test func theGateLowersConcurrencyOnTimeoutsHoldsTheSendersAndSaysSoOncePerChange() async throws {
+        let clock = ManualClock()
+        let gate = SendGate(pacer: Pacer(clock: clock, random: { 0 }), clock: clock)
+        let lines = Mutex<[String]>([])
+        gate.configureAdaptation(concurrency: 4, encoding: nil, log: { line in lines.withLock { $0.append(line) } })
+        await gate.didReceive(status: 200, rateLimits: nil, retryAfter: nil, endsRun: false)
+        for _ in 0..<4 { await gate.didFailWithoutResponse(.timedOut) }
+        #expect(gate.concurrencyLimit == 1)
+        #expect(gate.outcomes()["timeout"] == 4)
+        let said: (String) -> String = { limit in
+            "requests timed out (no answer within 5 s) from a server that sends no rate-limit headers: at most \(limit) in flight "
+                + "now (growing back as requests succeed); their jobs are handed back, no attempt counted, and sending waits 5 s "
+                + "while the server finishes the requests given up on"
+        }
+        let expected: [String] = [said("2 requests"), said("1 request")]
+        #expect(lines.withLock { $0 } == expected)
+        // Every sender waits one timeout (5 s) while the server finishes what was given up on.
+        try await gate.willSend(path: "/v1/embeddings", estimatedTokens: 1)
+        #expect(Array(clock.sleeps.prefix(5)) == [1, 1, 1, 1, 1])
+        // A server that sends rate-limit headers is paced by them: its timeouts lower nothing.
+        let paced = SendGate(pacer: Pacer(clock: clock, random: { 0 }), clock: clock)
+        paced.configureAdaptation(concurrency: 4, encoding: nil, log: { line in lines.withLock { $0.append(line) } })
+        await paced.didReceive(status: 200, rateLimits: RateLimitSnapshot(limitRequests: 500, remainingRequests: 499), retryAfter: nil,
+                               endsRun: false)
+        for _ in 0..<4 { await paced.didFailWithoutResponse(.timedOut) }
+        #expect(paced.concurrencyLimit == 4)
+        #expect(lines.withLock { $0.count } == 2)
+    }
+
+    @Test func aTimedOutBatchFromAServerWithoutRateLimitHeadersIsHandedBackWholeWithNoAttempt() async throws {
+        // The probe and the next request succeed; three requests in flight beside them time
+        // out (a slow local server), then everything succeeds.
+        let harness = try WorkerHarness(jobs: embedJobs((1...24).map { "input \($0)" }),
+                                        script: [.succeed, .succeed] + Array(repeating: .fail(.timedOut), count: 3), latency: 0.01)
+        let report = try await harness.run(WorkerOptions(concurrency: 4, batchSize: 3, maxStall: 60))
+        #expect(report.end == "drained")
+        #expect(report.succeeded == 24)
+        #expect(report.failed == 0)
+        #expect(report.requestOutcomes["timeout"] == 3)
+        #expect(try harness.store.db.scalarInt("SELECT max(attempts) FROM jobs") == 0)
+        // Never split: every request carries a whole batch of 3.
+        #expect(harness.provider.embeddedInputs.allSatisfy { $0.count == 3 }, "\(harness.provider.embeddedInputs)")
+        // A timed-out batch is sent again a --timeout later (5 s), not at once.
+        let calls = Array(zip(harness.provider.embeddedInputs, harness.provider.callTimes))
+        for (index, (inputs, at)) in calls.enumerated().dropFirst(2).prefix(3) {
+            let resent = try #require(calls[(index + 1)...].first { $0.0 == inputs })
+            #expect(resent.1 - at >= 5)
+        }
+        #expect(harness.logLines.contains { $0.contains("requests timed out (no answer within 5 s) from a server that sends no "
+                                                        + "rate-limit headers: at most 2 requests in flight now") },
+                "\(harness.logLines)")
     }
 
     @Test(arguments: [

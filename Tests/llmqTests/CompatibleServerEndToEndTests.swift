@@ -93,6 +93,25 @@ struct CompatibleServerEndToEndTests {
                 "stderr: \(result.stderr)")
     }
 
+    @Test func aComputeBoundServerSlowerThanTheTimeoutForEightInFlightGetsFewerAndEveryJobSucceeds() async throws {
+        // 8 inputs at 4 ms each: 32 ms a request computed alone, 64 ms behind one other, 256 ms
+        // behind seven (the default --concurrency), over the 120 ms --timeout.
+        let quirks = FakeServerQuirks(omitsRateLimitHeaders: true, computePerInput: .milliseconds(4))
+        let (result, db, server, dir) = try await run(FakeOpenAIOptions(quirks: quirks), jobs: 240,
+                                                      flags: ["--batch-size", "8", "--timeout", "0.12"])
+        defer { withExtendedLifetime(dir) { Task { await server.shutdown() } } }
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(try statusCounts(db) == ["succeeded": 240])
+        #expect(try Connection(path: db).scalarInt("SELECT max(attempts) FROM jobs") == 0)
+        #expect(try vectorsMatchingTheFake(db) == (240, 240))
+        let lowered = "requests timed out (no answer within 0.12 s) from a server that sends no rate-limit headers: at most 4 requests "
+            + "in flight now (growing back as requests succeed); their jobs are handed back, no attempt counted, and sending "
+            + "waits 0.12 s while the server finishes the requests given up on"
+        #expect(result.stderr.components(separatedBy: lowered).count == 2, "stderr: \(result.stderr)")
+        // Requests did time out: more were made than the 30 batches.
+        #expect(embeddingRequests(server).count > 30)
+    }
+
     @Test func usageCountedInCharactersIsNotStoredAsTokens() async throws {
         let (result, db, server, dir) = try await run(FakeOpenAIOptions(quirks: FakeServerQuirks(usageInCharacters: true)), jobs: 20)
         defer { withExtendedLifetime(dir) { Task { await server.shutdown() } } }

@@ -100,6 +100,11 @@ final class ScriptedProvider: LLMProvider {
         case .failIfMoreInputsThan(let count, let error): failure = encoding != nil && texts.count > count ? error : nil
         case .failIfEncoding(let refused, let error): failure = encoding == refused ? error : nil
         }
+        if let failure, failure.isTimeout {
+            // As the real provider: a timeout has no response.
+            await observer?.didFailWithoutResponse(failure)
+            throw failure
+        }
         await observer?.didReceive(status: failure.map { $0.status ?? 500 } ?? 200, rateLimits: nil, retryAfter: failure?.retryAfter,
                                    endsRun: failure?.isFatalForRun ?? false)
         if let failure { throw failure }
@@ -114,6 +119,9 @@ extension LLMError {
     static let quota = LLMError(kind: .quotaExhausted, status: 429, apiMessage: "You exceeded your current quota",
                                 apiCode: "insufficient_quota")
     static let badKey = LLMError(kind: .authentication, status: 401, apiMessage: "Incorrect API key provided", apiCode: "invalid_api_key")
+
+    /// No answer within a 5 s `--timeout`.
+    static let timedOut = LLMError(kind: .timeout(.seconds(5)))
 
     static func rateLimit(after seconds: Int) -> LLMError {
         LLMError(kind: .rateLimited(retryAfter: .seconds(seconds)), status: 429, apiCode: "rate_limit_exceeded",
