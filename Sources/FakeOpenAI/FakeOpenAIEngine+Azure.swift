@@ -6,9 +6,10 @@ import NIOFoundationCompat
 extension FakeOpenAIEngine {
     /// Answers `request` as Azure OpenAI does (``FakeAzureOptions``): the classic API
     /// (`/openai/deployments/NAME/…?api-version=YYYY-MM-DD`, `api-key`) or the v1 API
-    /// (`/openai/v1/…`, `api-version` optional, `api-key` or a Bearer key, the body's model
-    /// the deployment). A route or API version it does not serve is a 404 "Resource not
-    /// found", a missing or wrong key a 401, an unknown classic deployment a 404 `DeploymentNotFound`.
+    /// (`/openai/v1/…`, `api-version` optional, `api-key` or a Bearer key or token, the body's
+    /// model the deployment); the classic API takes an Entra ID token as Bearer too. A route
+    /// or API version it does not serve is a 404 "Resource not found", a missing or wrong key
+    /// or token a 401, an unknown classic deployment a 404 `DeploymentNotFound`.
     func azure(_ request: FakeRequest, options azure: FakeAzureOptions) -> FakeHTTPResponse {
         let parts = request.path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         let notFound = Self.azureError(status: 404, code: "404", message: "Resource not found")
@@ -28,13 +29,7 @@ extension FakeOpenAIEngine {
         let deployment = classic ? parts[3].removingPercentEncoding : nil
         let versionServed = classic ? version.wholeMatch(of: /\d{4}-\d\d-\d\d(-preview)?/) != nil : ["v1", "preview"].contains(version)
         guard let operation, versionServed, !classic || deployment?.isEmpty == false else { return notFound }
-        let bearer = request.headers["authorization"].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
-        guard let key = request.headers["api-key"] ?? (classic ? nil : bearer), !key.isEmpty, azure.apiKey == nil || azure.apiKey == key else {
-            return Self.azureError(
-                status: 401, code: "401",
-                message: "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key "
-                    + "for an active subscription and use a correct regional API endpoint for your resource.")
-        }
+        if let refusal = Self.azureCredentialRefusal(request.headers, options: azure, classic: classic) { return refusal }
         if let deployment, let known = options.knownModels, !known.contains(deployment) {
             return Self.azureError(
                 status: 404, code: "DeploymentNotFound",
@@ -43,6 +38,28 @@ extension FakeOpenAIEngine {
         }
         let route = FakeAzureRoute(deployment: deployment, operation: operation, apiVersion: version)
         return tail == ["embeddings"] ? embeddings(request.body, azure: route) : chatCompletion(request.body, azure: route)
+    }
+
+    /// Azure's 401 for a request without a valid credential, nil when it has one: an
+    /// `api-key` header with the key, or `Authorization: Bearer` with an Entra ID token
+    /// (on the v1 API, the key too). A wrong key and a wrong token are worded as Azure words them.
+    static func azureCredentialRefusal(_ headers: [String: String], options azure: FakeAzureOptions, classic: Bool) -> FakeHTTPResponse? {
+        func matches(_ given: String, _ expected: String?) -> Bool { !given.isEmpty && (expected == nil || expected == given) }
+        if let key = headers["api-key"] {
+            if matches(key, azure.apiKey) { return nil }
+        } else if let authorization = headers["authorization"], authorization.hasPrefix("Bearer ") {
+            let bearer = String(authorization.dropFirst(7))
+            let token = azure.entraToken.map { !bearer.isEmpty && $0 == bearer } ?? (azure.apiKey == nil && !bearer.isEmpty)
+            if token || (!classic && matches(bearer, azure.apiKey)) { return nil }
+            return azureError(
+                status: 401, code: "401",
+                message: "Unauthorized. Access token is missing, invalid, audience is incorrect (https://cognitiveservices.azure.com), "
+                    + "or have expired.")
+        }
+        return azureError(
+            status: 401, code: "401",
+            message: "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key "
+                + "for an active subscription and use a correct regional API endpoint for your resource.")
     }
 
     /// Azure's `{"error": {"code", "message"}}` with the given status.

@@ -8,8 +8,10 @@ public enum APIStyle: Sendable, Hashable {
     /// Azure OpenAI's classic API, as the official SDK's `AzureOpenAI` client speaks it:
     /// the base URL is `{AZURE_OPENAI_ENDPOINT}/openai`; a model call goes to
     /// `/deployments/{model}{path}` (the job's model names the deployment); every request
-    /// carries `?api-version={apiVersion}` after its path, and the key goes in `api-key`.
-    case azure(apiVersion: String)
+    /// carries `?api-version={apiVersion}` after its path, and the key goes in `api-key`, or,
+    /// when `entraToken` (the credential is a Microsoft Entra ID token, `AZURE_OPENAI_AD_TOKEN`),
+    /// in `Authorization: Bearer`.
+    case azure(apiVersion: String, entraToken: Bool = false)
 
     /// The provider name this style reports (`"openai"` or `"azure"`).
     public var providerName: String {
@@ -25,7 +27,7 @@ public enum APIStyle: Sendable, Hashable {
         switch self {
         case .openAI:
             return baseURL + path
-        case .azure(let apiVersion):
+        case .azure(let apiVersion, _):
             var route = path
             var query = ""
             if let mark = path.firstIndex(of: "?") {
@@ -38,10 +40,11 @@ public enum APIStyle: Sendable, Hashable {
         }
     }
 
-    /// The header that carries the key: `Authorization: Bearer {key}`, or Azure's `api-key: {key}`.
+    /// The header that carries the credential: `Authorization: Bearer {key}` (OpenAI, or an
+    /// Entra ID token on Azure), or Azure's `api-key: {key}`.
     public func credentialHeader(key: String) -> (name: String, value: String) {
         switch self {
-        case .openAI: ("Authorization", "Bearer \(key)")
+        case .openAI, .azure(_, entraToken: true): ("Authorization", "Bearer \(key)")
         case .azure: ("api-key", key)
         }
     }

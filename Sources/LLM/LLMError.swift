@@ -73,7 +73,7 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
     /// `encoding_format`, `model`, `batch size`, `request size`). Splitting a batch cannot help then.
     public var requestParameter: String?
     /// The API the request spoke, so the remedy names its settings (Azure's variables for
-    /// ``APIStyle/azure(apiVersion:)``); set by the provider.
+    /// ``APIStyle/azure(apiVersion:entraToken:)``); set by the provider.
     public var api: APIStyle = .openAI
 
     /// Creates an error value.
@@ -182,7 +182,7 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     private var remedy: String {
-        if case .azure = api, let remedy = azureRemedy { return remedy }
+        if case .azure(_, let entraToken) = api, let remedy = azureRemedy(entraToken: entraToken) { return remedy }
         return switch kind {
         case .authentication: "Check OPENAI_API_KEY (and OPENAI_ORG_ID / OPENAI_PROJECT_ID)."
         case .permission: "Check that the key's project may use this model and endpoint."

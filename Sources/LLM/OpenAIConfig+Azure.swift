@@ -5,16 +5,21 @@ extension OpenAIConfig {
     public static let azureEndpointVariable = "AZURE_OPENAI_ENDPOINT"
     /// The official SDK's variable for the resource key (sent as `api-key`).
     public static let azureKeyVariable = "AZURE_OPENAI_API_KEY"
+    /// The official SDK's variable for a Microsoft Entra ID access token (sent as
+    /// `Authorization: Bearer`), used when ``azureKeyVariable`` is unset.
+    public static let azureTokenVariable = "AZURE_OPENAI_AD_TOKEN"
     /// The official SDK's variable for the API version; required, as in the SDK (its
     /// `AzureOpenAI` client raises without it, and llmq assumes no default either).
     public static let azureVersionVariable = "OPENAI_API_VERSION"
 
-    /// Settings for Azure OpenAI's classic API (``APIStyle/azure(apiVersion:)``) from the
-    /// official SDK's variables: `AZURE_OPENAI_ENDPOINT`, `AZURE_OPENAI_API_KEY` and
-    /// `OPENAI_API_VERSION`, all required; `OPENAI_ORG_ID`/`OPENAI_PROJECT_ID` as for OpenAI.
+    /// Settings for Azure OpenAI's classic API (``APIStyle/azure(apiVersion:entraToken:)``) from the
+    /// official SDK's variables: `AZURE_OPENAI_ENDPOINT` and `OPENAI_API_VERSION`, required;
+    /// `AZURE_OPENAI_API_KEY` (sent as `api-key`) or, when it is unset, `AZURE_OPENAI_AD_TOKEN`
+    /// (an Entra ID token, sent as `Authorization: Bearer`); `OPENAI_ORG_ID`/`OPENAI_PROJECT_ID`
+    /// as for OpenAI.
     /// The base URL is `{endpoint}/openai`; the other settings keep their defaults.
     /// - Throws: ``ProviderConfigurationError`` naming the variable that is missing or malformed
-    ///   (never showing the key).
+    ///   (never showing the key or the token).
     public static func azure(environment: [String: String] = ProcessInfo.processInfo.environment)
         throws(ProviderConfigurationError) -> OpenAIConfig {
         func value(_ name: String) -> String? {
@@ -26,10 +31,11 @@ extension OpenAIConfig {
                 + "endpoint, e.g. https://NAME.openai.azure.com (needed by --provider azure)")
         }
         let base = try azureBaseURL(endpoint: endpoint)
-        guard let key = value(azureKeyVariable) else {
-            let token = value("AZURE_OPENAI_AD_TOKEN") == nil ? "" : " (AZURE_OPENAI_AD_TOKEN, an Entra ID token, is not supported)"
-            throw ProviderConfigurationError(message: "\(azureKeyVariable) is not set\(token): export a key of the Azure OpenAI "
-                + "resource (Keys and Endpoint in the Azure portal; needed by --provider azure)")
+        let key = value(azureKeyVariable)
+        guard let credential = key ?? value(azureTokenVariable) else {
+            throw ProviderConfigurationError(message: "\(azureKeyVariable) and \(azureTokenVariable) are not set: export a key of "
+                + "the Azure OpenAI resource (Keys and Endpoint in the Azure portal) as \(azureKeyVariable), or a Microsoft Entra "
+                + "ID token for https://cognitiveservices.azure.com/.default as \(azureTokenVariable) (needed by --provider azure)")
         }
         guard let version = value(azureVersionVariable) else {
             throw ProviderConfigurationError(message: "\(azureVersionVariable) is not set: export the Azure OpenAI API version, "
@@ -38,7 +44,8 @@ extension OpenAIConfig {
         guard version.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "." }) else {
             throw ProviderConfigurationError(message: "\(azureVersionVariable) '\(version)' is not an API version such as 2024-10-21")
         }
-        return OpenAIConfig(apiKey: key, baseURL: base, api: .azure(apiVersion: version), environment: environment)
+        return OpenAIConfig(apiKey: credential, baseURL: base, api: .azure(apiVersion: version, entraToken: key == nil),
+                            environment: environment)
     }
 
     /// `{endpoint}/openai` from the resource URL, or the error that says why `endpoint` is

@@ -19,8 +19,9 @@ import Foundation
 
             --azure serves Azure OpenAI instead, at the printed endpoint: the classic
             POST /openai/deployments/NAME/embeddings (and /chat/completions) with
-            ?api-version=YYYY-MM-DD and an api-key header, and the v1 API under
-            /openai/v1 (api-key or Bearer); --api-key KEY requires one key; only
+            ?api-version=YYYY-MM-DD and an api-key header or an Entra ID token as
+            Bearer, and the v1 API under /openai/v1 (api-key or Bearer); --api-key KEY
+            requires one key, --entra-token TOKEN one token; only
             x-ratelimit-remaining-* headers, Azure's 401/404/429 bodies; --rpm is then
             counted over --request-window seconds (default 10).
             """
@@ -55,6 +56,10 @@ import Foundation
     @Option(name: .customLong("api-key"), help: ArgumentHelp(
         "Answer 401 unless requests carry 'Authorization: Bearer KEY' (with --azure: 'api-key: KEY').", valueName: "key"))
     var apiKey: String?
+
+    @Option(name: .customLong("entra-token"), help: ArgumentHelp(
+        "With --azure: answer 401 to 'Authorization: Bearer' unless it carries TOKEN (default: any, unless --api-key is given).", valueName: "token"))
+    var entraToken: String?
 
     @Flag(help: "Serve Azure OpenAI's classic and v1 APIs (see above) and print its endpoint.")
     var azure = false
@@ -115,7 +120,7 @@ import Foundation
                 requiredAPIKey: azure ? nil : apiKey,
                 forceEncoding: encoding.flatMap(FakeEmbeddingEncoding.init(rawValue:)) ?? (chosen?.forceFloat == true ? .float : nil),
                 reverseEmbeddingOrder: reverseOrder, recordRequests: false,
-                azure: azure ? FakeAzureOptions(apiKey: apiKey, requestWindow: .milliseconds(Int64((requestWindow * 1000).rounded()))) : nil,
+                azure: azure ? FakeAzureOptions(apiKey: apiKey, entraToken: entraToken, requestWindow: .milliseconds(Int64((requestWindow * 1000).rounded()))) : nil,
                 quirks: quirks
             )
         )

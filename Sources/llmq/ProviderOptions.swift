@@ -7,7 +7,8 @@ import LLM
 struct ProviderOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
         "The API to speak: openai (any OpenAI-compatible server: OPENAI_API_KEY, OPENAI_BASE_URL) or azure (Azure OpenAI's "
-            + "classic API: AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY, OPENAI_API_VERSION; the job's model is the deployment). "
+            + "classic API: AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY or an Entra ID token in AZURE_OPENAI_AD_TOKEN, "
+            + "OPENAI_API_VERSION; the job's model is the deployment). "
             + "Default: $LLMQ_PROVIDER, else openai.",
         valueName: "name"))
     var provider: String?

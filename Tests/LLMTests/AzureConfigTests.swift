@@ -27,7 +27,7 @@ struct AzureConfigTests {
         #expect(config.description.contains("provider: azure"))
     }
 
-    @Test(arguments: ["AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_API_KEY", "OPENAI_API_VERSION"])
+    @Test(arguments: ["AZURE_OPENAI_ENDPOINT", "OPENAI_API_VERSION"])
     func aMissingVariableIsNamed(variable: String) throws {
         var environment = complete
         environment[variable] = nil
@@ -37,13 +37,34 @@ struct AzureConfigTests {
         #expect(message(environment)?.hasPrefix("\(variable) is not set: ") == true)
     }
 
-    @Test func anEntraTokenWithoutAKeyIsSaidToBeUnsupported() throws {
+    @Test func anEntraTokenWithoutAKeyIsTheBearerCredential() throws {
         var environment = complete
         environment["AZURE_OPENAI_API_KEY"] = nil
+        environment["AZURE_OPENAI_AD_TOKEN"] = " eyJ0eXAi.token \n"
+        let config = try OpenAIConfig.azure(environment: environment)
+        #expect(config.api == .azure(apiVersion: "2024-10-21", entraToken: true))
+        #expect(config.apiKey == "eyJ0eXAi.token")
+        #expect(config.api.credentialHeader(key: "eyJ0eXAi.token") == ("Authorization", "Bearer eyJ0eXAi.token"))
+        #expect(!config.description.contains("eyJ0eXAi"))
+    }
+
+    @Test func theKeyWinsOverAToken() throws {
+        var environment = complete
         environment["AZURE_OPENAI_AD_TOKEN"] = "eyJ0eXAi"
-        let text = try #require(message(environment))
-        #expect(text.hasPrefix("AZURE_OPENAI_API_KEY is not set (AZURE_OPENAI_AD_TOKEN, an Entra ID token, is not supported): "))
-        #expect(!text.contains("eyJ0eXAi"))
+        let config = try OpenAIConfig.azure(environment: environment)
+        #expect(config.api == .azure(apiVersion: "2024-10-21"))
+        #expect(config.apiKey == testAPIKey)
+        #expect(config.api.credentialHeader(key: testAPIKey) == ("api-key", testAPIKey))
+    }
+
+    @Test(arguments: [nil, "", "  "] as [String?])
+    func neitherKeyNorTokenNamesBoth(token: String?) throws {
+        var environment = complete
+        environment["AZURE_OPENAI_API_KEY"] = nil
+        environment["AZURE_OPENAI_AD_TOKEN"] = token
+        #expect(message(environment) == "AZURE_OPENAI_API_KEY and AZURE_OPENAI_AD_TOKEN are not set: export a key of the Azure "
+            + "OpenAI resource (Keys and Endpoint in the Azure portal) as AZURE_OPENAI_API_KEY, or a Microsoft Entra ID token for "
+            + "https://cognitiveservices.azure.com/.default as AZURE_OPENAI_AD_TOKEN (needed by --provider azure)")
     }
 
     @Test func anEndpointWithTheVersionInItsQueryIsRefused() throws {

@@ -7,6 +7,9 @@ import TestSupport
 /// The key the Azure end-to-end runs send.
 private let azureKey = "azure-test-key-0123456789"
 
+/// The Entra ID token the Azure end-to-end runs send when they use no key.
+private let entraToken = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.entra-test-token"
+
 /// The SDK's variables pointing `llmq run --provider azure` at a fake serving Azure's classic API.
 private func azureEnvironment(_ server: FakeOpenAIServer, key: String = azureKey) -> [String: String] {
     ["AZURE_OPENAI_ENDPOINT": server.azureEndpoint, "AZURE_OPENAI_API_KEY": key, "OPENAI_API_VERSION": "2024-10-21"]
@@ -128,6 +131,37 @@ struct AzureEndToEndTests {
         #expect(!result.stderr.contains("wrong-key-4711"))
     }
 
+    @Test func anEntraTokenWithoutAKeyGoesAsBearerAndAWrongOneExits77NamingItsVariableNeverTheToken() async throws {
+        let server = try await FakeOpenAIServer.start(FakeOpenAIOptions(azure: FakeAzureOptions(apiKey: azureKey, entraToken: entraToken)))
+        defer { Task { await server.shutdown() } }
+        let dir = try TemporaryDirectory()
+        let db = dir.path("q.sqlite")
+        let corpus = dir.path("jobs.jsonl")
+        _ = try writeAzureCorpus(corpus, count: 6)
+        var environment = azureEnvironment(server)
+        environment["AZURE_OPENAI_API_KEY"] = nil
+        environment["AZURE_OPENAI_AD_TOKEN"] = "expired-token-0815"
+        let refused = try await runLLMQInBackground(["run", "--db", db, "--provider", "azure", corpus], environment: environment)
+        #expect(refused.status == 77, "stderr: \(refused.stderr)")
+        #expect(try statusCounts(db) == ["pending": 6])
+        #expect(refused.stderr.contains("Unauthorized. Access token is missing, invalid"))
+        #expect(refused.stderr.contains("Check AZURE_OPENAI_AD_TOKEN"))
+        #expect(!refused.stderr.contains("expired-token-0815") && !refused.stdout.contains("expired-token-0815"))
+        #expect(server.recordedRequests().allSatisfy { $0.headers["authorization"] == "Bearer expired-token-0815" && $0.headers["api-key"] == nil })
+
+        environment["AZURE_OPENAI_AD_TOKEN"] = entraToken
+        let before = server.recordedRequests().count
+        let result = try await runLLMQInBackground(["run", "--db", db, "--provider", "azure", corpus], environment: environment)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(try statusCounts(db) == ["succeeded": 6])
+        #expect(!result.stderr.contains(entraToken) && !result.stdout.contains(entraToken))
+        // Azure counts tokens: its usage is the summary's figure, not llmq's upper bound.
+        #expect(result.stdout.contains(" tokens, ") && !result.stdout.contains("≤"), "stdout: \(result.stdout)")
+        let sent = server.recordedRequests().dropFirst(before)
+        #expect(!sent.isEmpty)
+        #expect(sent.allSatisfy { $0.headers["authorization"] == "Bearer \(entraToken)" && $0.headers["api-key"] == nil })
+    }
+
     /// The commands of the README's Azure block, one script per route (a comment line
     /// starts the next), made to run here: the fake's endpoint, key and the built binary.
     private func readmeAzureScripts(endpoint: String) throws -> [String] {
@@ -140,18 +174,20 @@ struct AzureEndToEndTests {
             } else if !scripts.isEmpty {
                 scripts[scripts.count - 1] += line.replacingOccurrences(of: "https://NAME.openai.azure.com", with: endpoint)
                     .replacingOccurrences(of: "<azure key>", with: azureKey)
+                    .replacingOccurrences(of: "<entra token>", with: entraToken)
                     .replacingOccurrences(of: "llmq run", with: "'\(llmqBinary().path)' run --quiet") + "\n"
             }
         }
         return scripts
     }
 
-    @Test func theReadmesTwoAzureRoutesWorkAsWritten() async throws {
-        let server = try await FakeOpenAIServer.start(FakeOpenAIOptions(azure: FakeAzureOptions(apiKey: azureKey)))
+    @Test func theReadmesAzureRoutesWorkAsWritten() async throws {
+        let server = try await FakeOpenAIServer.start(FakeOpenAIOptions(azure: FakeAzureOptions(apiKey: azureKey, entraToken: entraToken)))
         defer { Task { await server.shutdown() } }
         let scripts = try readmeAzureScripts(endpoint: server.azureEndpoint)
-        try #require(scripts.count == 2, "the README's Azure block shows the v1 and the classic route")
+        try #require(scripts.count == 3, "the README's Azure block shows the v1 route and the classic one with a key and with a token")
         var paths: [Set<String>] = []
+        var credentials: [Set<String>] = []
         for script in scripts {
             let dir = try TemporaryDirectory()
             let inputs = try writeAzureCorpus(dir.path("jobs.jsonl"), count: 3)
@@ -161,9 +197,12 @@ struct AzureEndToEndTests {
                 executable: URL(fileURLWithPath: "/bin/sh"))
             #expect(result.status == 0, "\(script)\nstderr: \(result.stderr)")
             #expect(try statusCounts(dir.path("q.sqlite")) == ["succeeded": inputs.count])
-            paths.append(Set(server.recordedRequests().dropFirst(before).map(\.path)))
+            let sent = server.recordedRequests().dropFirst(before)
+            paths.append(Set(sent.map(\.path)))
+            credentials.append(Set(sent.map { $0.headers["api-key"].map { "api-key: \($0)" } ?? $0.headers["authorization"] ?? "none" }))
         }
-        #expect(paths == [["/openai/v1/embeddings"], ["/openai/deployments/emb/embeddings"]])
+        #expect(paths == [["/openai/v1/embeddings"], ["/openai/deployments/emb/embeddings"], ["/openai/deployments/emb/embeddings"]])
+        #expect(credentials == [["Bearer \(azureKey)"], ["api-key: \(azureKey)"], ["Bearer \(entraToken)"]])
     }
 
     /// Each bad setting, the exact message, exit 2, and nothing enqueued (no database made).
@@ -171,7 +210,9 @@ struct AzureEndToEndTests {
         (["AZURE_OPENAI_ENDPOINT": ""], azureFlag,
          "AZURE_OPENAI_ENDPOINT is not set: export your Azure OpenAI resource's endpoint, e.g. https://NAME.openai.azure.com (needed by --provider azure)"),
         (["AZURE_OPENAI_API_KEY": ""], azureFlag,
-         "AZURE_OPENAI_API_KEY is not set: export a key of the Azure OpenAI resource (Keys and Endpoint in the Azure portal; needed by --provider azure)"),
+         "AZURE_OPENAI_API_KEY and AZURE_OPENAI_AD_TOKEN are not set: export a key of the Azure OpenAI resource (Keys and Endpoint "
+            + "in the Azure portal) as AZURE_OPENAI_API_KEY, or a Microsoft Entra ID token for "
+            + "https://cognitiveservices.azure.com/.default as AZURE_OPENAI_AD_TOKEN (needed by --provider azure)"),
         (["OPENAI_API_VERSION": ""], azureFlag,
          "OPENAI_API_VERSION is not set: export the Azure OpenAI API version, e.g. 2024-10-21 (required by --provider azure, as by the official SDK)"),
         (["AZURE_OPENAI_ENDPOINT": "https://res.openai.azure.com/openai/deployments/emb?api-version=2024-02-01"], azureFlag,
