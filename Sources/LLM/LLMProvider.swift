@@ -11,6 +11,10 @@ public protocol LLMProvider: Sendable {
     /// Whether ``embed(_:)`` is available on this backend.
     var supportsEmbeddings: Bool { get }
 
+    /// Whether the server's `usage` counts tokens even for a model llmq has no tokenizer
+    /// for (OpenAI's and Azure's do; local servers may count characters, as infinity does).
+    var countsUsageInTokens: Bool { get }
+
     /// Runs one chat completion.
     /// - Parameter request: the messages, model override and sampling settings.
     /// - Returns: the assistant's reply with usage, finish reason and rate-limit figures.
@@ -50,6 +54,9 @@ public protocol LLMProvider: Sendable {
 extension LLMProvider {
     /// Default: nothing to release.
     public func shutdown() async throws {}
+
+    /// Default: `false`, the usage of an unknown server is not taken on trust.
+    public var countsUsageInTokens: Bool { false }
 
     /// Default: builds a ``ChatRequest`` and calls ``generate(_:)``.
     public func generate(

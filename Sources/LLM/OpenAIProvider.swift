@@ -74,6 +74,15 @@ public final class OpenAIProvider: LLMProvider {
         self.now = now
     }
 
+    /// `true` for Azure's classic API and for a base URL at `api.openai.com` or an Azure
+    /// resource (`*.openai.azure.com`, its v1 API); other servers behind `OPENAI_BASE_URL`
+    /// may count `usage` in characters.
+    public var countsUsageInTokens: Bool {
+        if case .azure = config.api { return true }
+        let host = URLComponents(string: config.baseURL)?.host?.lowercased() ?? ""
+        return host == "api.openai.com" || host.hasSuffix(".openai.azure.com")
+    }
+
     /// Always `true`.
     public var supportsEmbeddings: Bool { true }
 

@@ -27,7 +27,15 @@ public struct RunReport: Sendable, Equatable {
     public var requests = 0
     /// Requests made by outcome: `ok`, `HTTP 429`, `HTTP 500`, `timeout`, `connection refused`, …
     public var requestOutcomes: [String: Int] = [:]
+    /// Tokens of the inputs embedded (reused vectors excluded): the server's `usage` where
+    /// llmq's exact count backs it (within a factor of two) or the server counts tokens
+    /// (OpenAI, Azure), llmq's exact count where the report is implausible, and llmq's upper
+    /// bound (UTF-8 bytes, ``estimatedEmbedTokens``) for a model it has no tokenizer for on
+    /// a server whose `usage` it cannot check (infinity counts characters).
     public var embedTokens = 0
+    /// The part of ``embedTokens`` that is an upper bound, not a count: when it is above 0
+    /// the total is an upper bound and must be shown as one.
+    public var estimatedEmbedTokens = 0
     public var inputTokens = 0
     public var outputTokens = 0
     /// Jobs handed back to pending by rate limits, stops or retryable errors.

@@ -254,10 +254,15 @@ extension Worker {
             }
             let written = try await queue.complete(embeddings: results)
             let duplicates = jobs.count - groups.count
+            // What the summary can stand behind: a `usage` llmq has no exact count to hold
+            // against may be characters (infinity), unless the server counts tokens
+            // (OpenAI, Azure); otherwise the figure is llmq's upper bound, marked as one.
+            let counted = exact || (provider.countsUsageInTokens && response.inputTokens > 0)
             await state.update {
                 $0.succeeded += written
                 $0.reusedVectors += duplicates
-                $0.embedTokens += usage
+                $0.embedTokens += counted ? usage : estimate
+                if !counted { $0.estimatedEmbedTokens += estimate }
             }
             await state.progressed(now: clock.now())
             return .succeeded

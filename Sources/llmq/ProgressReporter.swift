@@ -38,7 +38,7 @@ final class ProgressReporter: Sendable {
         let rate = report.seconds > 0 ? Double(done) / report.seconds : 0
         let tokens = report.embedTokens + report.inputTokens + report.outputTokens
         let perMinute = report.seconds > 0 ? Double(tokens) / report.seconds * 60 : 0
-        var text = "\(done)/\(total) done, \(String(format: "%.1f", rate)) jobs/s, \(Int(perMinute)) tokens/min"
+        var text = "\(done)/\(total) done, \(String(format: "%.1f", rate)) jobs/s, \(report.estimatedEmbedTokens > 0 ? "≤" : "")\(Int(perMinute)) tokens/min"
         if rate > 0, total > done {
             text += ", ETA \(StatusTable.describeAge(Double(total - done) / rate))"
         }

@@ -10,7 +10,7 @@ enum RunSummary {
             return
         }
         var text = "run: \(report.succeeded) succeeded, \(report.failed) failed, \(report.reusedVectors) reused vectors, "
-        text += "\(report.requests) requests\(outcomes(report)), \(report.embedTokens + report.inputTokens + report.outputTokens) tokens, "
+        text += "\(report.requests) requests\(outcomes(report)), \(tokens(report)), "
         text += "\(report.rateLimited) 429s in \(String(format: "%.1f", report.seconds))s; "
         switch report.end {
         case "drained": text += "nothing runnable left"
@@ -25,14 +25,24 @@ enum RunSummary {
         Swift.print(text)
     }
 
-    /// The `--json` object: every counter, `seconds`, `end`, `request_outcomes` by outcome, and
+    /// `1234 tokens`, or, when part of it is llmq's upper bound for a model it has no
+    /// tokenizer for, `≤1234 tokens (upper bound: no tokenizer for the model)`.
+    static func tokens(_ report: RunReport) -> String {
+        let total = report.embedTokens + report.inputTokens + report.outputTokens
+        guard report.estimatedEmbedTokens > 0 else { return "\(total) tokens" }
+        return "≤\(total) tokens (upper bound: no tokenizer for the model)"
+    }
+
+    /// The `--json` object: every counter (`embed_tokens_estimated`: the part of
+    /// `embed_tokens` that is an upper bound), `seconds`, `end`, `request_outcomes` by outcome, and
     /// `fatal_error` / `obstacle` only when set (written with sorted keys).
     static func jsonObject(_ report: RunReport) -> JSONValue {
         var members: [String: JSONValue] = [
             "succeeded": .integer(report.succeeded), "failed": .integer(report.failed),
             "reused_vectors": .integer(report.reusedVectors), "requests": .integer(report.requests),
             "request_outcomes": .object(report.requestOutcomes.mapValues { .integer($0) }),
-            "embed_tokens": .integer(report.embedTokens), "input_tokens": .integer(report.inputTokens),
+            "embed_tokens": .integer(report.embedTokens), "embed_tokens_estimated": .integer(report.estimatedEmbedTokens),
+            "input_tokens": .integer(report.inputTokens),
             "output_tokens": .integer(report.outputTokens), "retried": .integer(report.retried),
             "rate_limited": .integer(report.rateLimited), "seconds": .number(JSONNumber(report.seconds)),
             "pending_left": .integer(report.pendingLeft), "end": .string(report.end),

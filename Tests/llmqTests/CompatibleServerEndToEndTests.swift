@@ -123,6 +123,47 @@ struct CompatibleServerEndToEndTests {
         #expect(stored * 2 < characters, "stored \(stored) tokens for \(characters) characters")
     }
 
+    /// infinity's `usage` (characters) for a model llmq has no tokenizer for: the summary,
+    /// text and `--json`, shows llmq's upper bound (UTF-8 bytes) marked as one, not the
+    /// character count as tokens; for a model it knows, the exact count, unmarked.
+    @Test func theSummaryShowsTheUpperBoundNotTheCharactersOfAnUnknownModel() async throws {
+        let chosen = try #require(FakeServerQuirks.profiles["infinity"])
+        let server = try await FakeOpenAIServer.start(FakeOpenAIOptions(forceEncoding: .float, quirks: chosen.quirks))
+        defer { Task { await server.shutdown() } }
+        let dir = try TemporaryDirectory()
+        let corpus = dir.path("corpus.jsonl")
+        // Not ASCII: characters, UTF-8 bytes and tokens all differ.
+        let inputs = (0..<12).map { "document \($0) of the corpus: lease, claim, batch, vector — Grüße" }
+        try inputs.enumerated().map { #"{"id": "u-\#($0.offset)", "type": "embed", "input": "\#($0.element)"}"# }
+            .joined(separator: "\n").write(toFile: corpus, atomically: true, encoding: .utf8)
+        let bytes = inputs.reduce(0) { $0 + $1.utf8.count }
+        let characters = inputs.reduce(0) { $0 + $1.count }
+        try #require(bytes > characters)
+        for model in ["all-MiniLM-L6-v2", "text-embedding-3-small"] {
+            let db = dir.path("\(model).sqlite")
+            let text = try await runLLMQInBackground(["run", "--db", db, "--embedding-model", model, corpus], environment: fakeEnvironment(server))
+            #expect(text.status == 0, "stderr: \(text.stderr)")
+            #expect(!text.stdout.contains("\(characters) tokens"), "stdout: \(text.stdout)")
+            let db2 = dir.path("\(model)-json.sqlite")
+            let json = try await runLLMQInBackground(["run", "--db", db2, "--json", "--quiet", "--embedding-model", model, corpus],
+                                                     environment: fakeEnvironment(server))
+            #expect(json.status == 0, "stderr: \(json.stderr)")
+            let summary = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+            if model == "all-MiniLM-L6-v2" {
+                #expect(text.stdout.contains(", ≤\(bytes) tokens (upper bound: no tokenizer for the model), "), "stdout: \(text.stdout)")
+                #expect(summary["embed_tokens"] as? Int == bytes)
+                #expect(summary["embed_tokens_estimated"] as? Int == bytes)
+            } else {
+                let exact = try #require(try Connection(path: db).scalarInt("SELECT sum(input_tokens) FROM embeddings"))
+                #expect(exact * 2 < characters)
+                #expect(text.stdout.contains(", \(exact) tokens, "), "stdout: \(text.stdout)")
+                #expect(!text.stdout.contains("≤"))
+                #expect(summary["embed_tokens"] as? Int == exact)
+                #expect(summary["embed_tokens_estimated"] as? Int == 0)
+            }
+        }
+    }
+
     @Test(arguments: FakeServerQuirks.profiles.keys.sorted())
     func everyFakeProfileRunsToTheEndWithExactVectors(profile: String) async throws {
         let chosen = try #require(FakeServerQuirks.profiles[profile])

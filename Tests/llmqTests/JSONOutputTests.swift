@@ -93,7 +93,7 @@ struct JSONOutputTests {
         defer { withExtendedLifetime(dir) {} }
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(withoutSeconds(result.stdout) == #"""
-            {"embed_tokens":42,"end":"drained","failed":0,"input_tokens":0,"output_tokens":0,"pending_left":0,"rate_limited":0,"request_outcomes":{"ok":1},"requests":1,"retried":0,"reused_vectors":0,"seconds":S,"succeeded":3}
+            {"embed_tokens":42,"embed_tokens_estimated":0,"end":"drained","failed":0,"input_tokens":0,"output_tokens":0,"pending_left":0,"rate_limited":0,"request_outcomes":{"ok":1},"requests":1,"retried":0,"reused_vectors":0,"seconds":S,"succeeded":3}
 
             """#)
         #expect(result.stdout.contains(/"seconds":[0-9]+(\.[0-9]+)?(e-?[0-9]+)?,/))
@@ -104,7 +104,7 @@ struct JSONOutputTests {
         defer { withExtendedLifetime(dir) {} }
         #expect(result.status == 77, "stderr: \(result.stderr)")
         #expect(withoutSeconds(result.stdout) == #"""
-            {"embed_tokens":0,"end":"fatal","failed":0,"fatal_error":"The API rejected the credentials (HTTP 401, code invalid_api_key): Incorrect API key provided: sk-...fake. You can find your API key at https://platform.openai.com/account/api-keys. Check OPENAI_API_KEY (and OPENAI_ORG_ID / OPENAI_PROJECT_ID).","input_tokens":0,"output_tokens":0,"pending_left":3,"rate_limited":0,"request_outcomes":{"HTTP 401":1},"requests":1,"retried":3,"reused_vectors":0,"seconds":S,"succeeded":0}
+            {"embed_tokens":0,"embed_tokens_estimated":0,"end":"fatal","failed":0,"fatal_error":"The API rejected the credentials (HTTP 401, code invalid_api_key): Incorrect API key provided: sk-...fake. You can find your API key at https://platform.openai.com/account/api-keys. Check OPENAI_API_KEY (and OPENAI_ORG_ID / OPENAI_PROJECT_ID).","input_tokens":0,"output_tokens":0,"pending_left":3,"rate_limited":0,"request_outcomes":{"HTTP 401":1},"requests":1,"retried":3,"reused_vectors":0,"seconds":S,"succeeded":0}
 
             """#)
     }
