@@ -89,4 +89,12 @@ extension FakeOpenAIStats {
         let shortest = Double(tokensCharged - lastAdmittedTokens) / (Double(tokensPerMinute) / 60)
         return shortest / (Double(last - first) / 1e9)
     }
+
+    /// ``pacingEfficiency(tokensPerMinute:)`` for a limit of `requestsPerMinute`: every
+    /// successful request but the last at the limit's rate, over the same span.
+    public func requestPacingEfficiency(requestsPerMinute: Int) -> Double? {
+        guard let first = firstAdmittedNanos, let last = lastAdmittedNanos, last > first, requestsPerMinute > 0 else { return nil }
+        let shortest = Double(succeeded - 1) / (Double(requestsPerMinute) / 60)
+        return shortest / (Double(last - first) / 1e9)
+    }
 }

@@ -13,12 +13,13 @@ struct MeasurePace: Sendable {
     /// headers say, until a 429 shows a shorter one; never lengthened again.
     private(set) var window: Double = 60
     private var pace = SmoothRate()
-    private var remaining = RemainingBudget()
+    private var remaining: RemainingBudget
 
     init(_ measure: SendLog.Measure, fixedPerMinute: Int?, share: Double) {
         self.measure = measure
         self.fixedPerMinute = fixedPerMinute.map(Double.init)
         self.share = share
+        self.remaining = RemainingBudget(measure)
     }
 
     /// What the run aims at per minute, if anything limits it.
@@ -26,7 +27,7 @@ struct MeasurePace: Sendable {
 
     /// Seconds until a send costing `cost` of this measure may go (0: now).
     func wait(for cost: Double, log: SendLog, burst: Double, now: Double) -> Double {
-        var wait = remaining.wait(for: cost, now: now)
+        var wait = remaining.wait(for: cost, log: log, now: now)
         guard let limit = target else { return wait }
         wait = max(wait, pace.wait(now: now, burst: burst), log.wait(for: cost, measure, limit: limit, span: 60, now: now))
         if window < 60, let perMinute = advertisedPerMinute ?? fixedPerMinute {
@@ -39,15 +40,17 @@ struct MeasurePace: Sendable {
         return wait
     }
 
-    /// Books a send of `cost` at `now`.
-    mutating func book(_ cost: Double, now: Double) {
-        remaining.book(cost, now: now)
+    /// Books a send of `cost` at `now`, before it joins `log`.
+    mutating func book(_ cost: Double, log: SendLog, now: Double) {
+        remaining.book(cost, log: log, now: now)
         if let limit = target { pace.book(cost, perSecond: limit / 60, now: now) }
     }
 
-    /// Takes in a response's figures. A newly known limit counts everything already sent
-    /// against it, so the sends made before it was known are not spent a second time.
-    mutating func observe(limit: Int?, remaining reported: Int?, reset: Duration?, log: SendLog, now: Double) {
+    /// Takes in a response's figures (`answered`: the send it belongs to; `retryAfter`: a
+    /// 429's, in seconds). A newly known limit counts everything already sent against it, so
+    /// the sends made before it was known are not spent a second time.
+    mutating func observe(limit: Int?, remaining reported: Int?, reset: Duration?, answered: SendLog.Entry?, retryAfter: Double?,
+                          log: SendLog, now: Double) {
         if let limit, limit > 0, Double(limit) != advertisedPerMinute {
             advertisedPerMinute = Double(limit)
             if fixedPerMinute == nil, let target {
@@ -56,7 +59,7 @@ struct MeasurePace: Sendable {
                 pace = SmoothRate.replaying(spends, perSecond: target / 60)
             }
         }
-        remaining.observe(remaining: reported, limit: limit, reset: reset, now: now)
+        remaining.observe(remaining: reported, limit: limit, reset: reset, answered: answered, retryAfter: retryAfter, log: log, now: now)
     }
 
     /// Narrows the window when the 429 for `refused` shows the server enforces a shorter

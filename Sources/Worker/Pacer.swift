@@ -17,9 +17,12 @@ import LLM
 /// - The `x-ratelimit-remaining-*` / `x-ratelimit-reset-*` figures of the latest response
 ///   are a second guard (`RemainingBudget`): when the server's remainder, refilled towards
 ///   its reset and less what was sent since, has no room for the next request, it waits.
-///   That catches a budget shared with other clients before the server says 429. A server
+///   That catches a budget shared with other clients before the server says 429. A figure
+///   counts the sends up to the one it answers, not those still on their way. A server
 ///   that reports only the remainders (Azure: no limit, no reset) is paced by them alone:
-///   an exhausted one lets a single probe go a second later, whose 429 pauses everyone.
+///   an exhausted one waits for this run's sends to leave Azure's window (10 s for
+///   requests, a minute for tokens), or, when none will make room, lets a single probe go
+///   a second later, whose 429 pauses everyone.
 /// - Token estimates are calibrated against the usage the API reports (both ways), so an
 ///   upper-bound estimate does not leave most of the limit unused and a server that
 ///   counts more than the tokenizer does is not overrun.
@@ -89,9 +92,9 @@ public actor Pacer: RequestObserver {
                 wait = max(wait, probe + probeSeconds - now)
             }
             if wait <= 0 {
+                requests.book(1, log: log, now: now)
+                tokens.book(cost, log: log, now: now)
                 log.add(tokens: cost, now: now)
-                requests.book(1, now: now)
-                tokens.book(cost, now: now)
                 return
             }
             try await clock.sleep(seconds: min(wait, 5))
@@ -104,12 +107,13 @@ public actor Pacer: RequestObserver {
     public func didReceive(status: Int, rateLimits: RateLimitSnapshot?, retryAfter: Duration?, endsRun: Bool) async {
         responses += 1
         let now = clock.now()
-        let settled = log.settle(status: status)
+        let settled = log.settle(status: status, at: now)
         if let limits = rateLimits {
+            let serverPause = status == 429 ? retryAfter?.seconds : nil
             requests.observe(limit: limits.limitRequests, remaining: limits.remainingRequests, reset: limits.resetRequests,
-                             log: log, now: now)
+                             answered: settled, retryAfter: serverPause, log: log, now: now)
             tokens.observe(limit: limits.limitTokens, remaining: limits.remainingTokens, reset: limits.resetTokens,
-                           log: log, now: now)
+                           answered: settled, retryAfter: serverPause, log: log, now: now)
             limitsKnown = limitsKnown || limits.limitRequests != nil || limits.limitTokens != nil
         }
         // A success ends the probe whatever its headers said: none (no limits to learn) or

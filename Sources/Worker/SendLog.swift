@@ -29,6 +29,12 @@ struct SendLog: Sendable {
         var time: Double
         var tokens: Double
         var outcome: Outcome
+        /// Its place among every send of the run (0, 1, …), so a response's figures can say
+        /// which sends they count.
+        var serial = 0
+        /// When its answer came back (nil: not yet, or settled without a time): the server
+        /// counted it by then, so it leaves a sliding window at the latest that long after.
+        var answeredAt: Double?
 
         func amount(_ measure: Measure) -> Double { measure == .requests ? 1 : tokens }
     }
@@ -37,6 +43,8 @@ struct SendLog: Sendable {
     let retention: Double
     private(set) var entries: [Entry] = []
     private var head = 0
+    /// The serial the next send gets.
+    private var nextSerial = 0
 
     init(retention: Double = 62) { self.retention = retention }
 
@@ -54,16 +62,21 @@ struct SendLog: Sendable {
 
     /// Records a send of `tokens` at `now`.
     mutating func add(tokens: Double, now: Double) {
-        entries.append(Entry(time: now, tokens: tokens, outcome: .unanswered))
+        entries.append(Entry(time: now, tokens: tokens, outcome: .unanswered, serial: nextSerial))
+        nextSerial += 1
     }
 
-    /// Settles the send a response belongs to (see the type's comment) and returns it;
-    /// nil when every kept send is answered already.
-    mutating func settle(status: Int) -> Entry? {
+    /// The serial of the newest send (-1: none yet).
+    var lastSerial: Int { nextSerial - 1 }
+
+    /// Settles the send a response belongs to (see the type's comment), answered at `now`,
+    /// and returns it; nil when every kept send is answered already.
+    mutating func settle(status: Int, at now: Double? = nil) -> Entry? {
         let pending = entries[head...]
         let found = status == 429 ? pending.lastIndex { $0.outcome == .unanswered } : pending.firstIndex { $0.outcome == .unanswered }
         guard let index = found else { return nil }
         entries[index].outcome = status == 429 ? .rejected : .admitted
+        entries[index].answeredAt = now
         return entries[index]
     }
 
@@ -81,6 +94,27 @@ struct SendLog: Sendable {
             if entry.time <= end, entry.outcome != .rejected { sum += entry.amount(measure) }
         }
         return sum
+    }
+
+    /// What the sends after the one numbered `serial` may add to the server's count (rejected
+    /// sends excluded).
+    func total(_ measure: Measure, afterSerial serial: Int) -> Double {
+        var sum = 0.0
+        for entry in entries[head...].reversed() {
+            if entry.serial <= serial { break }
+            if entry.outcome != .rejected { sum += entry.amount(measure) }
+        }
+        return sum
+    }
+
+    /// The sends made after `start` that the server counted (rejected ones excluded) and
+    /// that leave a sliding window of `window` seconds, at the latest, by the times given:
+    /// `window` after their answer; unanswered sends are not known to leave. In no order.
+    func departures(_ measure: Measure, sentAfter start: Double, window: Double) -> [(time: Double, amount: Double)] {
+        entries[head...].compactMap { entry in
+            guard entry.time > start, entry.outcome != .rejected, let answered = entry.answeredAt else { return nil }
+            return (answered + window, entry.amount(measure))
+        }
     }
 
     /// Seconds until `amount` more fits under `limit` in every window of `span` seconds
