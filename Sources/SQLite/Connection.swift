@@ -169,16 +169,24 @@ public final class Connection {
     }
 
     /// Runs `body` between `begin` and `COMMIT`; rolls back and rethrows when it throws.
+    /// `begin` and `COMMIT` are compiled once (every result is a transaction of its own).
     private func runTransaction<T>(begin: String, _ body: () throws -> T) throws -> T {
-        try execute(begin)
+        try runCached(begin)
         do {
             let result = try body()
-            try execute("COMMIT")
+            try runCached("COMMIT")
             return result
         } catch {
             try? execute("ROLLBACK")
             throw error
         }
+    }
+
+    /// Runs a cached statement without parameters to completion and resets it.
+    private func runCached(_ sql: String) throws {
+        let statement = try cachedStatement(sql)
+        defer { statement.reset() }
+        try statement.run()
     }
 
     /// Returns once the background checkpoints asked for so far have run (at once when
