@@ -254,10 +254,13 @@ extension Worker {
             }
             let written = try await queue.complete(embeddings: results)
             let duplicates = jobs.count - groups.count
-            // What the summary can stand behind: a `usage` llmq has no exact count to hold
-            // against may be characters (infinity), unless the server counts tokens
-            // (OpenAI, Azure); otherwise the figure is llmq's upper bound, marked as one.
-            let counted = exact || (provider.countsUsageInTokens && response.inputTokens > 0)
+            // What the summary can stand behind: for a model llmq has no tokenizer for, a
+            // `usage` may be characters (infinity), unless the server counts tokens (OpenAI,
+            // Azure); then the figure is llmq's upper bound, marked as one. A model it has a
+            // tokenizer for keeps the server's figure also when the claim only bounded the
+            // counts (every input fit the limits by its bytes).
+            let counted = exact || estimator.encoding(forModel: model) != nil
+                || (provider.countsUsageInTokens && response.inputTokens > 0)
             await state.update {
                 $0.succeeded += written
                 $0.reusedVectors += duplicates

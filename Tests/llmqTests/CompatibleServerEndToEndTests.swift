@@ -164,6 +164,22 @@ struct CompatibleServerEndToEndTests {
         }
     }
 
+    /// A known model behind a server that sends rate-limit headers (a gateway, a proxy):
+    /// the claim bounds the counts by bytes instead of tokenizing, and the summary shows the
+    /// tokens the server charged, not the byte bound marked as one.
+    @Test func theSummaryOfAKnownModelShowsTheTokensTheServerCharged() async throws {
+        let options = FakeOpenAIOptions(requestsPerMinute: 1_000_000, tokensPerMinute: 1_000_000_000)
+        let (result, db, server, dir) = try await run(options, jobs: 600, flags: [])
+        defer { withExtendedLifetime(dir) { Task { await server.shutdown() } } }
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        // After the first request (counted exactly: no limit known yet), inputs are bounded, not counted.
+        #expect(try Connection(path: db).scalarInt("SELECT count(*) FROM jobs WHERE tokens_exact = 0") ?? 0 > 0)
+        let charged = server.stats().tokensCharged
+        #expect(charged > 0)
+        #expect(result.stdout.contains(", \(charged) tokens, "), "stdout: \(result.stdout)")
+        #expect(!result.stdout.contains("≤"), "stdout: \(result.stdout)")
+    }
+
     @Test(arguments: FakeServerQuirks.profiles.keys.sorted())
     func everyFakeProfileRunsToTheEndWithExactVectors(profile: String) async throws {
         let chosen = try #require(FakeServerQuirks.profiles[profile])
