@@ -134,7 +134,7 @@ enum EmbeddingsResponseParser {
     }
 
     /// Vector buffers of earlier responses, given back when their vectors are stored and
-    /// dropped (``PackedVectors``): four 512-input responses' worth at most.
+    /// dropped (``PackedVectors``): two 512-input responses' worth at most.
     static let vectorBuffers = BufferPool<[UInt8]>(capacity: 2, maxBytes: 32 << 20)
 
     /// `count` bytes for vectors, from ``vectorBuffers`` when one is kept. Not zeroed: every
