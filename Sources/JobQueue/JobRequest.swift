@@ -118,8 +118,8 @@ public enum JobRequest: Sendable, Equatable {
     /// Decodes a stored request. Returns nil when the text is not a request llmq wrote
     /// (the caller fails that job with a clear message instead of crashing).
     public init?(storedJSON text: String) {
-        guard let value = try? JSONParser.parse(text) else { return nil }
-        self.init(stored: value)
+        guard let request = Array(text.utf8).withUnsafeBytes({ Self.decodeStored(utf8: $0).request }) else { return nil }
+        self = request
     }
 
     /// Decodes a stored request's parsed JSON (see `init?(storedJSON:)`).

@@ -1,5 +1,4 @@
 import Chunker
-import JSON
 import SQLite
 
 extension JobStore {
@@ -20,11 +19,11 @@ extension JobStore {
     public func forEachPendingJob(_ body: (_ customID: String, _ request: JobRequest, _ chunking: ChunkLimits?) throws -> Void) throws {
         let query = try db.prepare("SELECT id, custom_id, request FROM jobs WHERE status = 'pending' ORDER BY id")
         while try query.step() {
-            guard let customID = query.string(at: 1), let text = query.string(at: 2),
-                  let stored = try? JSONParser.parse(text), let request = JobRequest(stored: stored) else {
+            let stored = query.isNull(at: 2) ? nil : query.withBlob(at: 2) { JobRequest.decodeStored(utf8: $0) }
+            guard let customID = query.string(at: 1), let stored, let request = stored.request else {
                 throw JobQueueError(.corruptRow, "job \(query.int64(at: 0)) has a missing or unreadable request")
             }
-            try body(customID, request, JobRequest.chunking(ofStored: stored))
+            try body(customID, request, stored.chunking)
         }
     }
 }
